@@ -1,0 +1,1 @@
+"""Post-processing: reads gridshock result files only."""

@@ -1,0 +1,167 @@
+"""The ``gridshock`` command line (CONTRACT.md): run, run-all, convergence, sweep, reference, report, bench.
+
+Exit codes: 0 every comparison passed; 1 a comparison failed (result still written); 2 invalid input (one
+line naming file, key, value and what is allowed; nothing written); 3 numerical failure (diagnosis printed).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import GridshockError, InputError
+
+
+def _print_table(path: Path) -> None:
+    from postprocess.io import load_result
+    from postprocess.tables import comparison_table
+    print(comparison_table(load_result(path)))
+
+
+def _run_one(case: str, overrides, out: str, quiet: bool = False) -> tuple[int, object]:
+    from .problems.run import run_case
+    try:
+        outcome = run_case(case, overrides, out)
+    except GridshockError as exc:
+        print(f"gridshock: {exc}", file=sys.stderr)
+        return exc.exit_code, None
+    if not quiet:
+        _print_table(outcome.path)
+        print(f"wrote {outcome.path} ({'passed' if outcome.passed else 'FAILED'})")
+    return (0 if outcome.passed else 1), outcome
+
+
+def cmd_run(args) -> int:
+    return _run_one(args.case, args.set, args.out)[0]
+
+
+def combine_exit_codes(codes: list[int]) -> int:
+    """run-all / sweep: 2 or 3 of the first bad case, else 1 if any failed, else 0."""
+    for code in codes:
+        if code in (2, 3):
+            return code
+    return 1 if any(codes) else 0
+
+
+def _summary(paths: list[Path]) -> None:
+    from postprocess.io import load_result
+    from postprocess.tables import summary_table
+    if paths:
+        print(summary_table([load_result(p) for p in paths]))
+
+
+def cmd_run_all(args) -> int:
+    cases = sorted(Path(args.dir).glob("*.toml"))
+    if not cases:
+        print(f"gridshock: no case files (*.toml) in {args.dir}", file=sys.stderr)
+        return 2
+    codes, paths = [], []
+    for case in cases:
+        print(f"== {case}")
+        code, outcome = _run_one(str(case), args.set, args.out)
+        codes.append(code)
+        if outcome is not None:
+            paths.append(outcome.path)
+    print()
+    _summary(paths)
+    return combine_exit_codes(codes)
+
+
+def cmd_convergence(args) -> int:
+    from .studies.convergence import run_convergence
+    try:
+        study = run_convergence(args.case, args.levels, args.set, args.out)
+    except GridshockError as exc:
+        print(f"gridshock: {exc}", file=sys.stderr)
+        return exc.exit_code
+    from postprocess.io import load_result
+    from postprocess.tables import eoc_table
+    print(eoc_table(load_result(study.path)))
+    print(f"wrote {study.path} ({'passed' if study.passed else 'FAILED'})")
+    return 0 if study.passed else 1
+
+
+def cmd_sweep(args) -> int:
+    from .studies.sweep import run_sweep
+    try:
+        outcomes = run_sweep(args.case, args.vary, args.set, args.out, args.scheduler)
+    except GridshockError as exc:
+        print(f"gridshock: {exc}", file=sys.stderr)
+        return exc.exit_code
+    for o in outcomes:
+        if o.message:
+            print(f"gridshock: {o.label}: {o.message}", file=sys.stderr)
+    _summary([o.path for o in outcomes if o.path is not None])
+    return combine_exit_codes([o.code for o in outcomes])
+
+
+def cmd_reference(args) -> int:
+    from .storage.reference import default_reference_path, generate_reference
+    path = generate_reference(args.out or default_reference_path())
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from postprocess.report import make_report
+    for p in args.results:
+        if not Path(p).is_file():
+            raise InputError("RESULT", p, "existing result files (.h5)")
+    page = make_report(args.results, args.out)
+    print(f"wrote {page}")
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from .bench import run_benchmarks
+    return run_benchmarks(quick=args.quick)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="gridshock", description=__doc__.splitlines()[0])
+    p.add_argument("--version", action="version", version=f"gridshock {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def with_set(sp):
+        sp.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a case key (dotted KEY, TOML VALUE); repeatable")
+
+    r = sub.add_parser("run", help="run one case file")
+    r.add_argument("case"); r.add_argument("--out", default="results"); with_set(r)
+    r.set_defaults(func=cmd_run)
+    ra = sub.add_parser("run-all", help="run every case file in a directory")
+    ra.add_argument("dir", nargs="?", default="cases"); ra.add_argument("--out", default="results"); with_set(ra)
+    ra.set_defaults(func=cmd_run_all)
+    c = sub.add_parser("convergence", help="observed orders of convergence over grid refinements")
+    c.add_argument("case"); c.add_argument("--levels", type=int, default=4); c.add_argument("--out", default="results")
+    with_set(c)
+    c.set_defaults(func=cmd_convergence)
+    s = sub.add_parser("sweep", help="run case variants as Dask tasks")
+    s.add_argument("case"); s.add_argument("--vary", action="append", default=[], metavar="KEY=V1,V2,...")
+    s.add_argument("--scheduler", default=None, help="address of an existing dask.distributed scheduler")
+    s.add_argument("--out", default="results"); with_set(s)
+    s.set_defaults(func=cmd_sweep)
+    ref = sub.add_parser("reference", help="regenerate the closed-form reference HDF5")
+    ref.add_argument("--out", default=None)
+    ref.set_defaults(func=cmd_reference)
+    rep = sub.add_parser("report", help="plots and a summary page from result files")
+    rep.add_argument("results", nargs="+"); rep.add_argument("--out", default="results/report")
+    rep.set_defaults(func=cmd_report)
+    b = sub.add_parser("bench", help="benchmark suite (ratios measured in the same run)")
+    b.add_argument("--quick", action="store_true", help="smaller sizes (used by the tests)")
+    b.set_defaults(func=cmd_bench)
+    return p
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except GridshockError as exc:
+        print(f"gridshock: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("gridshock: interrupted", file=sys.stderr)
+        return 130

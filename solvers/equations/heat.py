@@ -1,0 +1,123 @@
+"""The heat equation ``p_t = nu Lap p`` on a uniform cell-centred grid, 1D and 2D.
+
+Two semi-discretisations, chosen by the space scheme:
+
+* :class:`StencilDiffusion` (``central2``, ``central4``): ``dp/dt = L p + b(t)`` where ``L`` is the centred
+  Laplacian with the boundary closures of :mod:`solvers.grids.boundaries` folded in, and ``b(t)`` the affine
+  boundary data. The explicit steppers apply it through numba stencil kernels, the implicit ones through its
+  sparse matrix (:meth:`matrix`) factored once per ``dt``.
+* :class:`SpectralDiffusion` (``spectral``): ``d p_hat/dt = -nu |k|^2 p_hat`` for every Fourier mode of a
+  periodic grid; any registered time scheme acts mode by mode through its stability function.
+
+With ``nu = 1/2`` the heat time is the VE added variance ``tau`` (ANALYTIC.md §1).
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..grids import BoundaryCondition, UniformGrid
+from .space import SpaceScheme
+
+# (points, times) -> exact values; ``times`` has the leading shape of ``points`` (the point axis dropped in 2D)
+BoundaryValues = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+class StencilDiffusion:
+    """``nu Lap`` by centred stencils; ghost closures per axis. Built once per grid, scheme and ``nu``."""
+
+    def __init__(self, grid: UniformGrid, bcs: list[BoundaryCondition], scheme: SpaceScheme, nu: float,
+                 boundary_values: BoundaryValues | None = None):
+        if any(bc.time_dependent for bc in bcs) and boundary_values is None:
+            raise ValueError("an 'exact' boundary needs the closed-form boundary values")
+        self.grid, self.bcs, self.scheme, self.nu = grid, bcs, scheme, float(nu)
+        self.g = scheme.ghost_layers
+        self.coefs = [self.nu * scheme.second_derivative / h ** 2 for h in grid.spacing]
+        self.periodic = [bc.periodic for bc in bcs]
+        self.weights = [np.ascontiguousarray(np.stack([bc.weights(self.g)] * 2)) for bc in bcs]
+        self.boundary_values = boundary_values
+        self._ghost_points = [[grid.ghost_coordinates(ax, side, self.g) for side in (0, 1)] for ax in range(grid.dim)]
+        n_along = [1] if grid.dim == 1 else [grid.points[1], grid.points[0]]
+        self._constant = []
+        for ax, bc in enumerate(bcs):
+            off = bc.constant_offset(self.g, grid.spacing[ax])
+            self._constant.append(np.ascontiguousarray(np.broadcast_to(off[None, :, None], (2, self.g, n_along[ax]))))
+
+    @property
+    def time_dependent(self) -> bool:
+        return any(bc.time_dependent for bc in self.bcs)
+
+    @property
+    def spectral_radius(self) -> float:
+        """Largest |eigenvalue| of ``L`` (Fourier estimate): ``nu * radius * sum_d 1/h_d^2``."""
+        return self.nu * self.scheme.spectral_radius * sum(1.0 / h ** 2 for h in self.grid.spacing)
+
+    def offsets(self, times: np.ndarray) -> list[np.ndarray]:
+        """Ghost offsets at each of ``times`` (any shape ``T``): per axis an array ``T + (2, g, n_along)``
+        (the ``n_along`` axis dropped in 1D). A zero-stride view when the data is time independent."""
+        times = np.asarray(times, dtype=float)
+        out = []
+        for ax, bc in enumerate(self.bcs):
+            const = self._constant[ax]
+            if bc.time_dependent:
+                # one vectorised closed-form call for all times and both faces
+                pts = np.stack(self._ghost_points[ax])                      # (2, g[, n_along, 2])
+                spatial = pts.shape if self.grid.dim == 1 else pts.shape[:-1]
+                tt = times.reshape(times.shape + (1,) * len(spatial))
+                P = np.broadcast_to(pts, times.shape + pts.shape)
+                vals = self.boundary_values(P, np.broadcast_to(tt, times.shape + spatial))
+                vals = vals.reshape(times.shape + const.shape)
+            else:
+                vals = np.broadcast_to(const, times.shape + const.shape)
+            out.append(vals[..., 0] if self.grid.dim == 1 else vals)
+        return out
+
+    def axis_matrix(self, ax: int) -> sp.csr_matrix:
+        """The 1D operator of one axis, closure folded in (``n x n``, sparse)."""
+        n, g, coef = self.grid.points[ax], self.g, self.coefs[ax]
+        W = self.weights[ax]
+        rows, cols, vals = [], [], []
+        i = np.arange(n)
+        for k, c in enumerate(coef):
+            j = i + k - g
+            inside = (j >= 0) & (j < n)
+            rows.append(i[inside]); cols.append(j[inside]); vals.append(np.full(inside.sum(), c))
+            for side, outside in ((0, j < 0), (1, j >= n)):
+                if not outside.any():
+                    continue
+                ghost = (-j[outside] - 1) if side == 0 else (j[outside] - n)
+                if self.periodic[ax]:
+                    rows.append(i[outside]); cols.append(j[outside] % n); vals.append(np.full(outside.sum(), c))
+                    continue
+                for m in range(W.shape[2]):
+                    w = W[side, ghost, m]
+                    col = m if side == 0 else n - 1 - m
+                    rows.append(i[outside]); cols.append(np.full(outside.sum(), col)); vals.append(c * w)
+        A = sp.coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
+        return A.tocsr()
+
+    def matrix(self) -> sp.csr_matrix:
+        """The homogeneous operator ``L`` on the flattened (``ij``, x slowest) unknowns."""
+        if self.grid.dim == 1:
+            return self.axis_matrix(0)
+        nx, ny = self.grid.points
+        return (sp.kron(self.axis_matrix(0), sp.identity(ny)) + sp.kron(sp.identity(nx), self.axis_matrix(1))).tocsr()
+
+
+class SpectralDiffusion:
+    """``nu Lap`` in Fourier space on a fully periodic grid: symbol ``-nu |k|^2`` on the ``rfftn`` layout."""
+
+    def __init__(self, grid: UniformGrid, nu: float):
+        self.grid, self.nu = grid, float(nu)
+        ks = [2 * np.pi * np.fft.fftfreq(n, d=h) for n, h in zip(grid.points, grid.spacing)]
+        ks[-1] = 2 * np.pi * np.fft.rfftfreq(grid.points[-1], d=grid.spacing[-1])
+        K = np.meshgrid(*ks, indexing="ij")
+        self.symbol = -self.nu * sum(k ** 2 for k in K)
+
+    @property
+    def spectral_radius(self) -> float:
+        return float(-self.symbol.min())
+
+    time_dependent = False

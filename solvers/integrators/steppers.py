@@ -1,0 +1,137 @@
+"""Steppers: a time scheme bound to a semi-discrete linear operator and a fixed ``dt``.
+
+A stepper is built once per (operator, scheme, dt): work arrays are allocated, implicit matrices factored
+(numba Thomas for 1D ``central2``, ``scipy.sparse.linalg.splu`` otherwise) and Fourier multipliers formed here,
+never inside the time loop. ``advance(u, t, nsteps)`` moves ``u`` (in place) from ``t`` to ``t + nsteps dt``.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from ..equations.heat import SpectralDiffusion, StencilDiffusion
+from ..kernels.runge_kutta import rk_advance_1d, rk_advance_2d
+from ..kernels.theta import theta_advance_tridiagonal, theta_rhs_1d, theta_rhs_2d
+from ..kernels.tridiagonal import TridiagonalFactor
+from .schemes import TimeScheme
+
+MAX_TABLE_ENTRIES = 2_000_000   # bound on boundary-offset tables per chunk (memory, not speed)
+
+
+class Stepper:
+    def __init__(self, operator, scheme: TimeScheme, dt: float):
+        self.operator, self.scheme, self.dt = operator, scheme, float(dt)
+
+    def advance(self, u: np.ndarray, t: float, nsteps: int) -> None:
+        raise NotImplementedError
+
+    def _chunks(self, nsteps: int, entries_per_step: int):
+        size = max(1, MAX_TABLE_ENTRIES // max(entries_per_step, 1)) if self.operator.time_dependent else nsteps
+        done = 0
+        while done < nsteps:
+            k = min(size, nsteps - done)
+            yield done, k
+            done += k
+
+
+class ExplicitRungeKuttaStepper(Stepper):
+    """Fused explicit Runge-Kutta (:mod:`solvers.kernels.runge_kutta`)."""
+
+    def __init__(self, operator: StencilDiffusion, scheme: TimeScheme, dt: float):
+        super().__init__(operator, scheme, dt)
+        grid, g = operator.grid, operator.g
+        self.ue = np.zeros(tuple(n + 2 * g for n in grid.points))
+        self.K = np.zeros((len(scheme.b),) + grid.points)
+        self.A = np.ascontiguousarray(scheme.A, dtype=float)
+        self.b = np.ascontiguousarray(scheme.b, dtype=float)
+
+    def advance(self, u, t, nsteps):
+        op, s = self.operator, len(self.b)
+        per_step = s * 2 * op.g * max(op.grid.points) * op.grid.dim
+        for start, k in self._chunks(nsteps, per_step):
+            times = t + (start + np.arange(k)[:, None] + self.scheme.c[None, :]) * self.dt
+            off = op.offsets(times)
+            if op.grid.dim == 1:
+                rk_advance_1d(u, self.ue, self.K, self.A, self.b, k, self.dt, op.g, op.periodic[0],
+                              op.weights[0], off[0], op.coefs[0])
+            else:
+                rk_advance_2d(u, self.ue, self.K, self.A, self.b, k, self.dt, op.g, op.periodic[0], op.periodic[1],
+                              op.weights[0], op.weights[1], off[0], off[1], op.coefs[0], op.coefs[1])
+
+
+class ThetaStepper(Stepper):
+    """Theta method (implicit Euler, Crank-Nicolson) with ``I - theta dt L`` factored once.
+
+    1D ``central2``: the (cyclic) tridiagonal matrix is factored by the numba Thomas kernel and the whole
+    loop runs in numba. Otherwise: ``scipy.sparse.linalg.splu`` of the sparse matrix, reused every step.
+    """
+
+    def __init__(self, operator: StencilDiffusion, scheme: TimeScheme, dt: float):
+        super().__init__(operator, scheme, dt)
+        grid, g, theta = operator.grid, operator.g, scheme.theta
+        self.theta = theta
+        self.ue = np.zeros(tuple(n + 2 * g for n in grid.points))
+        L = operator.matrix()
+        M = (sp.identity(grid.size) - theta * self.dt * L).tocsc()
+        self.tridiagonal = grid.dim == 1 and g == 1
+        if self.tridiagonal:
+            n = grid.size
+            main = M.diagonal().copy()
+            lower = np.zeros(n); upper = np.zeros(n)
+            lower[1:] = M.diagonal(-1); upper[:-1] = M.diagonal(1)
+            cyclic = operator.periodic[0]
+            if cyclic:
+                lower[0], upper[-1] = M[0, n - 1], M[n - 1, 0]
+            self.factor = TridiagonalFactor(lower, main, upper, cyclic)
+            self.work = np.zeros(2 * n)
+        else:
+            self.lu = spla.splu(M)
+            self.rhs = np.zeros(grid.points)
+            self.work = np.zeros(grid.points)
+
+    def advance(self, u, t, nsteps):
+        op = self.operator
+        per_step = 2 * 2 * op.g * max(op.grid.points) * op.grid.dim
+        for start, k in self._chunks(nsteps, per_step):
+            times = t + (start + np.arange(k)[:, None] + np.array([0.0, 1.0])[None, :]) * self.dt
+            off = op.offsets(times)
+            if self.tridiagonal:
+                theta_advance_tridiagonal(u, self.ue, self.work, k, self.dt, self.theta, op.g, op.periodic[0],
+                                          op.weights[0], off[0], op.coefs[0], *self.factor.arrays())
+                continue
+            for step in range(k):
+                if op.grid.dim == 1:
+                    theta_rhs_1d(u, self.ue, self.work, self.rhs, self.dt, self.theta, op.g, op.periodic[0],
+                                 op.weights[0], off[0][step, 0], off[0][step, 1], op.coefs[0])
+                else:
+                    theta_rhs_2d(u, self.ue, self.work, self.rhs, self.dt, self.theta, op.g, op.periodic[0],
+                                 op.periodic[1], op.weights[0], op.weights[1], off[0][step, 0], off[1][step, 0],
+                                 off[0][step, 1], off[1][step, 1], op.coefs[0], op.coefs[1])
+                u[...] = self.lu.solve(self.rhs.ravel()).reshape(u.shape)
+
+
+class FourierStepper(Stepper):
+    """Any time scheme on the diagonal Fourier operator: each mode is multiplied by ``R(dt * symbol)``.
+
+    Exact for the scheme (no splitting error): ``nsteps`` steps are the multiplier ``R^nsteps``.
+    """
+
+    def __init__(self, operator: SpectralDiffusion, scheme: TimeScheme, dt: float):
+        super().__init__(operator, scheme, dt)
+        self.multiplier = scheme.amplification(self.dt * operator.symbol)
+
+    def advance(self, u, t, nsteps):
+        u_hat = np.fft.rfftn(u)
+        u_hat *= self.multiplier ** nsteps
+        u[...] = np.fft.irfftn(u_hat, s=u.shape)
+
+
+def make_stepper(operator, scheme: TimeScheme, dt: float) -> Stepper:
+    if isinstance(operator, SpectralDiffusion):
+        return FourierStepper(operator, scheme, dt)
+    if scheme.kind == "explicit":
+        return ExplicitRungeKuttaStepper(operator, scheme, dt)
+    if scheme.kind == "implicit":
+        return ThetaStepper(operator, scheme, dt)
+    raise ValueError(f"time scheme {scheme.name!r} needs a diagonalised (spectral) operator")

@@ -1,0 +1,274 @@
+"""Measurements of a finished heat run and their comparison with the closed forms (ANALYTIC.md §3, §7).
+
+From the saved densities the run forms the score ``grad log p`` with its own difference operator, then:
+
+* interface series (mixtures with >= 2 components): at every save, a tanh fit of the score along the interface
+  normal (1D: ``x``) gives ``interface_width`` and ``interface_position``; the speciation indicator ``D`` is the
+  derivative of the computed normal score at the fitted centre. References: the closed-form ``ell = 2/|grad r|``,
+  the interface ``r = 0`` and ``D = n.(grad u) n`` of the binary split of the components (ANALYTIC §3).
+* ``speciation_time``: first + to - root of a cubic spline through ``D(t)``; reference: root of the exact ``D``.
+* ``mode_merge_time`` (1D): the saves bracket the first time the computed density has one mode; the bracket is
+  bisected by re-integrating from the earlier save (``merge_tolerance``); reference: the fold ``u = u_x = 0``.
+* errors at the measurement times: ``score_linf_error`` where ``p > density_floor * max p``,
+  ``layer_linf_error`` inside ``|s - x0| < 3 ell``, ``density_l2_error`` (relative discrete L2) and
+  ``mass_error`` (relative; against the initial mass when the boundaries conserve it, else against the
+  midpoint-rule mass of the closed form).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.interpolate import CubicSpline, RegularGridInterpolator
+
+from ..closed_forms.binary import BinarySplit, mode_merge
+from ..measurements.derivatives import derivative, score_from_density
+from ..measurements.interface import fit_tanh, speciation_time
+from ..measurements.modes import count_modes
+from .comparison import Comparison
+from .exact import MixtureSolution
+from .integrate import advance
+from .schema import COMPARISON_DEFAULTS
+
+MERGE_TOLERANCE = 1e-9      # bisection of the mode-merge time, relative to the run length
+
+
+@dataclass
+class Analysis:
+    fields: dict[str, np.ndarray] = field(default_factory=dict)
+    series: dict[str, np.ndarray] = field(default_factory=dict)
+    reference_series: dict[str, np.ndarray] = field(default_factory=dict)
+    comparisons: list[Comparison] = field(default_factory=list)
+    measure_s: float = 0.0
+
+
+def measurement_times(problem) -> np.ndarray:
+    times = problem.case["measure"]["times"]
+    t = problem.case["time"]
+    if times is None:
+        times = np.linspace(t["start"], t["stop"], 6)[1:]
+    return np.asarray(sorted(times), dtype=float)
+
+
+def _index(problem, times) -> np.ndarray:
+    return np.array([int(np.argmin(np.abs(problem.output_times - s))) for s in times])
+
+
+class _Comparer:
+    """Collects comparisons, applying the case's [compare.*] tolerances over the defaults."""
+
+    def __init__(self, case):
+        self.case, self.items = case, []
+
+    def add(self, quantity, measured, reference, method, at=None, note=""):
+        cfg = self.case.compare.get(quantity, {})
+        if not cfg.get("enabled", True):
+            return
+        rtol, atol = COMPARISON_DEFAULTS[quantity]
+        if "rtol" in cfg or "atol" in cfg:
+            rtol, atol = cfg.get("rtol"), cfg.get("atol")
+        self.items.append(Comparison(quantity, measured, reference, rtol, atol, method, at, note))
+
+
+def analyse(problem, integration) -> Analysis:
+    start = time.perf_counter()
+    out = Analysis()
+    grid, exact, case = problem.grid, problem.exact, problem.case
+    X = grid.coordinates()
+    t_all = integration.times
+    P = integration.fields
+    scheme = problem.space.name
+    P_exact = np.stack([exact.density(X, t) for t in t_all])
+    out.fields.update(t=t_all, density=P, density_exact=P_exact)
+    comparer = _Comparer(case)
+    idx = _index(problem, measurement_times(problem))
+    at = t_all[idx]
+
+    if exact.has_score:
+        U = score_from_density(P, grid.spacing, scheme, problem.periodic, leading=1)
+        U_exact = np.stack([exact.score(X, t) for t in t_all])
+        out.fields.update(score=U, score_exact=U_exact)
+        region = P_exact > case["measure"]["density_floor"] * P_exact.max(axis=tuple(range(1, P.ndim)), keepdims=True)
+        err = np.abs(U - U_exact)
+        if grid.dim == 2:
+            err = np.linalg.norm(U - U_exact, axis=-1)
+        linf = np.array([np.nanmax(np.where(region[j], err[j], 0.0)) for j in idx])
+        comparer.add("score_linf_error", linf, np.zeros_like(linf),
+                     f"max |grad log p_h - u| where p > {case['measure']['density_floor']:g} max p "
+                     f"(score by the {scheme} derivative of log p_h)", at=at)
+    l2 = np.array([np.linalg.norm(P[j] - P_exact[j]) / np.linalg.norm(P_exact[j]) for j in idx])
+    comparer.add("density_l2_error", l2, np.zeros_like(l2), "relative discrete L2 norm of p_h - p", at=at)
+    _mass(problem, P, P_exact, idx, at, comparer, out)
+
+    if isinstance(exact, MixtureSolution) and exact.mixture.n_components >= 2:
+        split = _split(problem)
+        _interface(problem, split, out, comparer, idx)
+        if grid.dim == 1 and not problem.periodic[0]:
+            _mode_merge(problem, integration, out, comparer)
+    out.comparisons = comparer.items
+    out.measure_s = time.perf_counter() - start
+    return out
+
+
+def _mass(problem, P, P_exact, idx, at, comparer, out):
+    grid = problem.grid
+    mass = np.array([grid.integrate(p) for p in P])
+    out.series["mass"] = mass
+    out.series["min_density"] = P.reshape(P.shape[0], -1).min(axis=1)
+    if all(bc.conservative for bc in problem.bcs):
+        ref, how = np.full_like(mass, mass[0]), "relative drift of the midpoint-rule mass h*sum(p) (conserving boundaries)"
+    else:
+        ref = np.array([grid.integrate(p) for p in P_exact])
+        how = "relative difference of h*sum(p_h) and h*sum(p) (mass through the boundaries)"
+    out.reference_series["mass"] = ref
+    err = np.abs(mass[idx] - ref[idx]) / np.abs(ref[idx])
+    comparer.add("mass_error", err, np.zeros_like(err), how, at=at)
+
+
+def _split(problem) -> BinarySplit:
+    """Components on either side of the bisector of the two chosen components' means."""
+    mix = problem.exact.mixture
+    i, j = problem.case["measure"]["components"]
+    mid, axis = 0.5 * (mix.means[i] + mix.means[j]), mix.means[j] - mix.means[i]
+    side = (mix.means - mid) @ axis
+    group_a = [k for k in range(mix.n_components) if side[k] < 0]
+    group_b = [k for k in range(mix.n_components) if side[k] >= 0]
+    return BinarySplit(mix, group_a, group_b)
+
+
+def _interface(problem, split: BinarySplit, out: Analysis, comparer: _Comparer, idx) -> None:
+    grid, exact, case = problem.grid, problem.exact, problem.case
+    window = case["measure"]["fit_window"]
+    t_all = out.fields["t"]
+    U = out.fields["score"]
+    n_t = t_all.size
+    names = ("interface_width", "interface_position", "speciation_indicator")
+    meas = {k: np.full(n_t, np.nan) for k in names}
+    ref = {k: np.full(n_t, np.nan) for k in names}
+    ux = None
+    if grid.dim == 1:
+        ux = derivative(U, 1, grid.spacing[0], problem.space.name, problem.periodic[0])
+    base = None
+    for j, t in enumerate(t_all):
+        tau = float(exact.tau(t))
+        try:
+            point = split.interface_point(tau)
+        except ValueError:
+            continue
+        ell, amp, D = split.width(tau, point), split.amplitude(tau, point), split.indicator(tau, point)
+        if grid.dim == 1:
+            s, un, pos_ref = grid.axes[0], U[j], float(point)
+            sel = np.isfinite(un)
+            fit = fit_tanh(s[sel], un[sel], pos_ref, ell, amp, window)
+            D_meas = float(CubicSpline(s[sel], ux[j][sel])(fit.position)) if fit else np.nan
+        else:
+            normal = split.normal(tau, point)
+            base = point if base is None else base
+            s, un = _normal_line(grid, U[j], point, normal, window * ell)
+            pos_ref = float((point - base) @ normal)
+            fit = fit_tanh(s, un, 0.0, ell, amp, window) if s.size else None
+            D_meas = float(CubicSpline(s, un)(fit.position, 1)) if fit else np.nan
+            if fit:
+                fit = type(fit)(fit.b0, fit.b1, fit.amplitude, fit.position + pos_ref, fit.width,
+                                fit.residual_rms, fit.points)
+        ref["interface_width"][j], ref["interface_position"][j], ref["speciation_indicator"][j] = ell, pos_ref, D
+        if fit is not None:
+            meas["interface_width"][j], meas["interface_position"][j] = fit.width, fit.position
+            meas["speciation_indicator"][j] = D_meas
+    out.series.update(meas)
+    out.reference_series.update({k: v for k, v in ref.items()})
+    at = t_all[idx]
+    how = (f"least-squares fit of b0 + b1 s + A tanh((s - x0)/ell) over |s - x0| < {window:g} ell"
+           + (" along the interface normal (s = 0 at the first save's interface point)" if grid.dim == 2 else ""))
+    comparer.add("interface_width", meas["interface_width"][idx], ref["interface_width"][idx], how, at=at)
+    comparer.add("interface_position", meas["interface_position"][idx], ref["interface_position"][idx], how, at=at)
+    layer = _layer_error(problem, out, split, idx)
+    if layer is not None:
+        comparer.add("layer_linf_error", layer, np.zeros_like(layer),
+                     "max |grad log p_h - u| inside |s - x0| < 3 ell (closed-form interface)", at=at)
+    nu = problem.nu
+    tau_stop = float(exact.tau(t_all[-1]))
+    tau_s = split.speciation_time()
+    t_ref = None if tau_s is None or tau_s / (2 * nu) > t_all[-1] or tau_s / (2 * nu) < t_all[0] else tau_s / (2 * nu)
+    t_meas = speciation_time(t_all, meas["speciation_indicator"])
+    note = "" if t_ref is not None else (
+        "no speciation: the data is one species already" if tau_s is None else
+        f"speciation at t = {tau_s / (2 * nu):.6g}, outside the run" if tau_s > tau_stop else
+        f"speciation at t = {tau_s / (2 * nu):.6g}, before the run")
+    comparer.add("speciation_time", t_meas, t_ref,
+                 "first + to - root of a cubic spline through D(t) = d(u.n)/ds at the fitted interface", note=note)
+
+
+def _normal_line(grid, U2, point, normal, half_length):
+    """Samples of ``u . n`` on the normal line through ``point`` (cubic interpolation), inside the grid."""
+    h = min(grid.spacing)
+    s = np.arange(-half_length, half_length + h / 4, h / 2)
+    pts = point[None, :] + s[:, None] * normal[None, :]
+    lo = np.array([ax[0] for ax in grid.axes]) + 2 * h
+    hi = np.array([ax[-1] for ax in grid.axes]) - 2 * h
+    inside = np.all((pts >= lo) & (pts <= hi), axis=1)
+    s, pts = s[inside], pts[inside]
+    if s.size == 0:
+        return s, s
+    comps = [RegularGridInterpolator(grid.axes, U2[..., c], method="cubic")(pts) for c in range(2)]
+    return s, comps[0] * normal[0] + comps[1] * normal[1]
+
+
+def _layer_error(problem, out, split, idx):
+    grid, exact = problem.grid, problem.exact
+    X = grid.coordinates()
+    err = np.abs(out.fields["score"] - out.fields["score_exact"])
+    if grid.dim == 2:
+        err = np.linalg.norm(out.fields["score"] - out.fields["score_exact"], axis=-1)
+    values = []
+    for j in idx:
+        tau = float(exact.tau(out.fields["t"][j]))
+        try:
+            point = split.interface_point(tau)
+        except ValueError:
+            return None
+        ell = split.width(tau, point)
+        if grid.dim == 1:
+            dist = np.abs(X - point)
+        else:
+            dist = np.abs((X - point) @ split.normal(tau, point))
+        sel = dist < 3 * ell
+        values.append(np.nanmax(err[j][sel]) if sel.any() else np.nan)
+    return np.array(values)
+
+
+def _mode_merge(problem, integration, out, comparer) -> None:
+    t_all, P = integration.times, integration.fields
+    floor = problem.case["measure"]["density_floor"]
+    nu, scheme, h = problem.nu, problem.space.name, problem.grid.spacing[0]
+
+    def modes(p):
+        u = score_from_density(p, (h,), scheme, [False])
+        return count_modes(u[p > floor * p.max()])
+
+    counts = np.array([modes(p) for p in P])
+    out.series["modes"] = counts.astype(float)
+    ref = mode_merge(problem.exact.mixture, float(problem.exact.tau(t_all[-1])) * 1.5 + 1.0)
+    t_ref = None
+    if ref is not None and t_all[0] < ref[1] / (2 * nu) <= t_all[-1]:
+        t_ref = ref[1] / (2 * nu)
+    merged = np.nonzero((counts[1:] == 1) & (counts[:-1] > 1))[0]
+    t_meas = None
+    if merged.size:
+        j = int(merged[0])
+        lo, hi, u_lo = t_all[j], t_all[j + 1], P[j].copy()
+        while hi - lo > MERGE_TOLERANCE * (t_all[-1] - t_all[0]):
+            mid = 0.5 * (lo + hi)
+            u_mid = u_lo.copy()
+            advance(problem, u_mid, lo, mid)
+            if modes(u_mid) > 1:
+                lo, u_lo = mid, u_mid
+            else:
+                hi = mid
+        t_meas = 0.5 * (lo + hi)
+    note = "" if t_ref is not None else ("unimodal from the start" if ref is None else
+                                         f"mode merging at t = {ref[1] / (2 * nu):.6g}, outside the run")
+    comparer.add("mode_merge_time", t_meas, t_ref,
+                 "first save with one mode, bisected by re-integration from the previous save; modes from "
+                 "sign changes of the computed score (extrema refined by parabolas)", note=note)

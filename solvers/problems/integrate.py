@@ -1,0 +1,83 @@
+"""The time loop of a problem: from the start to every output time, with blow-up detection and timings.
+
+Timings follow Dedalus' habit: building the steppers (allocations, factorisations) is ``setup_s``; the first
+call of every kernel (numba compile or cache load) runs as a warm-up step on a scratch copy and is
+``compile_s``; ``run_s`` is the time loop alone.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from tqdm import tqdm
+
+from ..errors import NumericalFailure
+
+GROWTH_LIMIT = 1e6   # |u| beyond GROWTH_LIMIT * max(|u0|, 1): unstable
+
+
+@dataclass
+class Integration:
+    times: np.ndarray
+    fields: np.ndarray          # (n_out,) + grid shape
+    steps: int
+    setup_s: float
+    compile_s: float
+    run_s: float
+
+
+def _check(problem, u: np.ndarray, t: float, step: int, bound: float) -> None:
+    finite = np.isfinite(u)
+    if finite.all() and np.abs(u).max() <= bound:
+        return
+    bad = np.argwhere(~finite) if not finite.all() else np.argwhere(np.abs(u) > bound)
+    idx = tuple(int(i) for i in bad[0])
+    where = ", ".join(f"{ax} = {problem.grid.axes[a][i]:.6g}" for a, (ax, i) in enumerate(zip("xy", idx)))
+    what = "NaN/Inf in the solution" if not finite.all() else f"solution grew beyond {GROWTH_LIMIT:g} x its initial size"
+    scheme = problem.scheme
+    limit = (f"explicit stability of {scheme.name}: dt * rho(L) <= {scheme.stability_interval:.6g} "
+             f"(dt = {problem.dt:.6g}, rho(L) = {problem.operator.spectral_radius:.6g})"
+             if scheme.explicit else f"{scheme.name} is unconditionally stable: check the data and boundaries")
+    raise NumericalFailure(what, time=t, step=step, where=f"grid point {idx} ({where})", limit=limit)
+
+
+def advance(problem, u: np.ndarray, t0: float, t1: float, step0: int = 0, bound: float = np.inf) -> int:
+    """Move ``u`` from ``t0`` to ``t1`` in place; returns the number of steps taken."""
+    n, dt = problem.steps_between(t0, t1)
+    problem.stepper(dt).advance(u, t0, n)
+    _check(problem, u, t1, step0 + n, bound)
+    return n
+
+
+def warm_up(problem) -> tuple[float, float]:
+    """Build every stepper the output times need and call each once on a scratch copy."""
+    t_setup = time.perf_counter()
+    dts = {problem.steps_between(a, b)[1] for a, b in zip(problem.output_times[:-1], problem.output_times[1:])}
+    steppers = [problem.stepper(dt) for dt in sorted(dts)]
+    setup = time.perf_counter() - t_setup
+    t_compile = time.perf_counter()
+    scratch = problem.initial_condition()
+    for st in steppers:
+        st.advance(scratch.copy(), problem.output_times[0], 1)
+    return setup, time.perf_counter() - t_compile
+
+
+def integrate(problem, progress: bool | None = None) -> Integration:
+    setup_s, compile_s = warm_up(problem)
+    times = problem.output_times
+    u = problem.initial_condition()
+    bound = GROWTH_LIMIT * max(np.abs(u).max(), 1.0)
+    fields = np.empty((times.size,) + u.shape)
+    fields[0] = u
+    steps = 0
+    show = sys.stderr.isatty() if progress is None else progress
+    start = time.perf_counter()
+    with tqdm(total=float(times[-1] - times[0]), disable=not show, unit="t", desc=problem.case.name,
+              bar_format="{l_bar}{bar}| t={n:.4g}/{total:.4g} [{elapsed}<{remaining}]") as bar:
+        for j in range(1, times.size):
+            steps += advance(problem, u, times[j - 1], times[j], steps, bound)
+            fields[j] = u
+            bar.update(float(times[j] - times[j - 1]))
+    return Integration(times, fields, steps, setup_s, compile_s, time.perf_counter() - start)

@@ -1,0 +1,83 @@
+"""The case-file schema: every key, its type, its default and what is allowed, stated in one place.
+
+``SCHEMA[section][key] = Field(...)``; the top-level keys live in section ``""``. ``cases/README.md``
+documents the same table for users. Defaults of the comparisons are in :data:`COMPARISON_DEFAULTS`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+REQUIRED = object()
+
+
+@dataclass(frozen=True)
+class Field:
+    kind: str                 # "str", "int", "float", "bool", "list", "float_or_auto", "str_or_list", "any"
+    default: Any = REQUIRED
+    allowed: str = ""         # human-readable description of the allowed values
+    choices: tuple = ()
+
+
+SCHEMA: dict[str, dict[str, Field]] = {
+    "": {
+        "name": Field("str", REQUIRED, "a file stem of letters, digits, '_', '-', '.'"),
+        "equation": Field("str", REQUIRED, choices=("heat",)),
+        "dimension": Field("int", REQUIRED, choices=(1, 2)),
+        "description": Field("str", ""),
+    },
+    "data": {
+        "kind": Field("str", "gaussian_mixture", choices=("gaussian_mixture", "sine")),
+        "weights": Field("list", None, "positive numbers summing to 1"),
+        "means": Field("list", None, "one coordinate list per component (1D: plain numbers accepted)"),
+        "stds": Field("list", None, "positive numbers, one per component"),
+        "wavenumbers": Field("list", None, "one wavenumber per dimension (kind = 'sine')"),
+        "amplitude": Field("float", 1.0, "a number (kind = 'sine')"),
+        "offset": Field("float", 0.0, "a number (kind = 'sine')"),
+    },
+    "process": {
+        "kind": Field("str", "ve", choices=("ve",)),
+    },
+    "grid": {
+        "lower": Field("list", REQUIRED, "one number per dimension"),
+        "upper": Field("list", REQUIRED, "one number per dimension, each above lower"),
+        "points": Field("list", REQUIRED, "one integer >= 8 per dimension"),
+        "boundary": Field("str_or_list", "exact", "a boundary name, or one per dimension"),
+        "boundary_value": Field("float", 0.0, "a number (the constant of 'dirichlet' / 'neumann')"),
+    },
+    "time": {
+        "start": Field("float", 0.0, "a number >= 0"),
+        "stop": Field("float", REQUIRED, "a number above time.start"),
+        "dt": Field("float_or_auto", "auto", "a positive number or \"auto\""),
+        "saves": Field("int", 100, "an integer >= 2 (save intervals between start and stop)"),
+        "safety": Field("float", 0.9, "a number in (0, 1] (fraction of the explicit stability limit)"),
+        "accuracy": Field("float", 1e-4, "a number in (0, 0.1] (local error target of dt = 'auto' for implicit schemes)"),
+        "check_stability": Field("bool", True, "true or false"),
+    },
+    "method": {
+        "space": Field("str", "central2", "a registered space scheme"),
+        "time": Field("str", "rk4", "a registered time scheme"),
+        "nu": Field("float", 0.5, "a positive number (diffusivity; 1/2 is the VE convention)"),
+    },
+    "measure": {
+        "times": Field("list", None, "times within [time.start, time.stop]"),
+        "components": Field("list", [0, 1], "two distinct component indices (the interface between them)"),
+        "density_floor": Field("float", 1e-8, "a number in (0, 1): score errors only where p > floor * max p"),
+        "fit_window": Field("float", 6.0, "a number > 1: tanh fit over |x - x0| < fit_window * ell"),
+    },
+    "compare": {},   # [compare.<quantity>] tables, validated against COMPARISON_DEFAULTS
+}
+
+# Default comparisons of a Gaussian-mixture case: quantity -> (rtol, atol). A case enables them all; a
+# [compare.<quantity>] table overrides the tolerance or disables one with `enabled = false`.
+COMPARISON_DEFAULTS: dict[str, tuple[float | None, float | None]] = {
+    "speciation_time": (1e-3, None),
+    "mode_merge_time": (1e-3, None),
+    "interface_width": (1e-3, None),
+    "interface_position": (None, 1e-3),
+    "score_linf_error": (None, 1e-2),
+    "layer_linf_error": (None, 1e-2),
+    "density_l2_error": (None, 1e-4),
+    "mass_error": (None, 1e-10),
+}
+COMPARE_KEYS = {"rtol": Field("float", None), "atol": Field("float", None), "enabled": Field("bool", True)}
