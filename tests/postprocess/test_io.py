@@ -1,0 +1,130 @@
+"""postprocess.io: reading result files, tolerating missing groups."""
+import math
+
+import h5py
+import numpy as np
+import pytest
+
+from postprocess.io import Result, ResultFileError, checks, is_convergence, load_result, looks_like_result
+
+from .synthetic import (NOTE, SPECIATION, WIDTH_AT, WIDTH_MEASURED, WIDTH_PASSED, strict_floats,  # noqa: F401
+                        write_convergence, write_minimal, write_result_1d, write_result_2d)
+
+
+def test_load_1d_root_grid_method(tmp_path):
+    r = load_result(write_result_1d(tmp_path / "binary_1d.h5"))
+    assert r.case_name == "binary_1d" and r.equation == "heat" and r.dimension == 1
+    assert r.status == "failed" and r.wall_time_s == pytest.approx(1.2345678)
+    assert r.kind == "run" and not is_convergence(r)
+    assert r.grid.x.shape == (160,) and r.grid.y is None
+    assert r.grid.boundary == "neumann" and r.grid.centering == "cell"
+    assert list(r.grid.points) == [160]
+    assert r.method["space"] == "fd2" and r.method["steps"] == 400
+    assert r.timings["total_s"] == pytest.approx(1.2)
+    assert isinstance(r.attrs["case_toml"], str) and "heat" in r.attrs["case_toml"]
+
+
+def test_load_1d_fields_and_series(tmp_path):
+    r = load_result(write_result_1d(tmp_path / "binary_1d.h5"))
+    assert r.t.shape == (7,)
+    assert r.get_field("density").shape == (7, 160) and r.get_field("score_exact").shape == (7, 160)
+    assert r.get_field("score_x") is None
+    assert r.series.has("interface_width") and not r.series.has("min_density")
+    assert r.series.reference_of("speciation_indicator") is not None
+    assert r.series.reference_of("mass") is None
+
+
+def test_load_1d_comparisons(tmp_path):
+    r = load_result(write_result_1d(tmp_path / "binary_1d.h5"))
+    assert [c.name for c in r.comparisons] == sorted(["speciation_time", "interface_width", "mode_merge_time",
+                                                      "score_linf_error"])
+    spec = r.comparison("speciation_time")
+    assert not spec.is_multi and spec.passed is True and isinstance(spec.passed, bool)
+    assert spec.measured == SPECIATION["measured"] and spec.tolerance == "rtol=1e-3"
+    assert spec.rtol == 1e-3 and math.isnan(spec.atol) and spec.method == "cubic root of D(t)"
+    width = r.comparison("interface_width")
+    assert width.is_multi and width.passed is False
+    np.testing.assert_array_equal(width.at, WIDTH_AT)
+    np.testing.assert_array_equal(width.measured, WIDTH_MEASURED)
+    assert [row["passed"] for row in width.rows()] == list(WIDTH_PASSED)
+    merge = r.comparison("mode_merge_time")
+    assert merge.note == NOTE and math.isnan(merge.measured)
+    assert r.n_failed == 1 and len(checks(r)) == 4
+
+
+def test_fields_are_read_lazily(tmp_path):
+    r = load_result(write_result_2d(tmp_path / "binary_2d.h5"))
+    assert set(r.fields) == {"density", "score_x", "score_y", "score_exact_x", "score_exact_y"}
+    assert r.field_shape("density") == (3, 24, 20) and r.field_shape("score") is None
+    last = r.snapshot("score_x", -1)
+    assert last.shape == (24, 20)
+    np.testing.assert_array_equal(last, r.get_field("score_x")[2])
+    np.testing.assert_array_equal(r.snapshot("score_x", 0), r.get_field("score_x")[0])
+    assert r.snapshot("score_x", 3) is None and r.snapshot("missing", 0) is None
+
+
+def test_in_memory_result_with_plain_dict_fields(tmp_path):
+    arr = np.ones((2, 5))
+    r = Result(path=tmp_path / "mem.h5", fields={"density": arr})
+    assert r.label == "mem" and r.field_shape("density") == (2, 5)
+    np.testing.assert_array_equal(r.snapshot("density", -1), arr[1])
+
+
+def test_load_2d(tmp_path):
+    r = load_result(write_result_2d(tmp_path / "binary_2d.h5"))
+    assert r.dimension == 2 and r.grid.y.shape == (20,)
+    assert r.get_field("score_x").shape == (3, 24, 20)
+    assert r.series is None and r.convergence is None
+    assert r.n_failed == 0
+
+
+def test_load_convergence(tmp_path):
+    r = load_result(write_convergence(tmp_path / "binary_1d_convergence.h5"))
+    assert is_convergence(r) and r.kind == "convergence"
+    conv = r.convergence
+    assert conv.refine == "both" and conv.expected_order == 2.0 and conv.n_levels == 4
+    assert set(conv.measures) == {"score_linf_error", "density_l1_error"}
+    m = conv.measures["score_linf_error"]
+    assert math.isnan(m.eoc[0]) and m.passed is True and m.observed_order == pytest.approx(m.eoc[-1])
+    assert conv.measures["density_l1_error"].passed is False
+    assert r.n_failed == 1
+
+
+def test_missing_groups_tolerated(tmp_path):
+    r = load_result(write_minimal(tmp_path / "bare.h5"))
+    assert r.grid is None and r.t is None and r.fields == {} and r.series is None
+    assert r.comparisons == [] and r.convergence is None and r.method == {} and r.timings == {}
+    assert r.dimension == 1 and r.n_failed == 0
+
+
+def test_missing_parts_inside_groups(tmp_path):
+    omit = ["fields/density_exact", "series/reference", "grid/x", "comparison/interface_width/passed"]
+    path = write_result_1d(tmp_path / "binary_1d.h5", omit=omit)
+    r = load_result(path)
+    assert r.get_field("density_exact") is None and r.series.reference == {} and r.grid.x is None
+    width = r.comparison("interface_width")
+    assert width.passed_each is None and [row["passed"] for row in width.rows()] == [False] * 3
+
+
+def test_fixed_length_string_attributes_are_decoded(tmp_path):
+    path = tmp_path / "bytes.h5"
+    with h5py.File(path, "w") as f:
+        f.attrs["case_name"] = np.bytes_(b"fixed")
+        f.attrs["dimension"] = np.int64(2)
+        f.create_group("comparison/q").attrs.update(measured=1.0, passed=np.bool_(False),
+                                                    tolerance=np.bytes_(b"rtol=1"))
+    r = load_result(path)
+    assert r.case_name == "fixed" and r.dimension == 2
+    q = r.comparison("q")
+    assert q.passed is False and q.tolerance == "rtol=1" and math.isnan(q.reference)
+
+
+def test_bad_paths(tmp_path):
+    with pytest.raises(ResultFileError, match="no such"):
+        load_result(tmp_path / "missing.h5")
+    junk = tmp_path / "junk.h5"
+    junk.write_text("not hdf5")
+    with pytest.raises(ResultFileError, match="junk.h5"):
+        load_result(junk)
+    assert not looks_like_result(junk)
+    assert looks_like_result(write_minimal(tmp_path / "bare.h5"))

@@ -1,0 +1,107 @@
+"""postprocess.plots: every figure is written when its data is there and skipped when it is not."""
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from postprocess import plots
+from postprocess.io import load_result
+
+from .synthetic import (strict_floats, write_convergence, write_minimal, write_result_1d,  # noqa: F401
+                        write_result_2d)
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def assert_pngs(paths, outdir, n=1):
+    assert len(paths) == n
+    for p in paths:
+        p = Path(p)
+        assert p.parent == Path(outdir) and p.suffix == ".png"
+        assert p.stat().st_size > 1000 and p.read_bytes()[:8] == PNG_MAGIC
+
+
+@pytest.fixture
+def files(tmp_path):
+    return {
+        "1d": write_result_1d(tmp_path / "binary_1d.h5"),
+        "2d": write_result_2d(tmp_path / "binary_2d.h5"),
+        "conv": write_convergence(tmp_path / "binary_1d_convergence.h5"),
+        "bare": write_minimal(tmp_path / "bare.h5"),
+    }
+
+
+@pytest.mark.parametrize("kind", ["1d", "2d"])
+@pytest.mark.parametrize("plot", [plots.plot_snapshots, plots.plot_errors])
+def test_field_plots_write_png(files, tmp_path, kind, plot):
+    out = tmp_path / "out"
+    paths = plot(load_result(files[kind]), out)
+    assert_pngs(paths, out)
+
+
+def test_interface_series_writes_png(files, tmp_path):
+    out = tmp_path / "out"
+    paths = plots.plot_interface_series(load_result(files["1d"]), out)
+    assert_pngs(paths, out)
+    assert paths[0].name == "binary_1d_interface.png"
+
+
+@pytest.mark.parametrize("refine", ["space", "time", "both", ""])
+def test_convergence_writes_png(tmp_path, refine):
+    r = load_result(write_convergence(tmp_path / "c.h5", refine=refine))
+    assert_pngs(plots.plot_convergence(r, tmp_path), tmp_path)
+
+
+def test_work_precision(tmp_path):
+    a = load_result(write_convergence(tmp_path / "a.h5", name="a"))
+    b = load_result(write_convergence(tmp_path / "b.h5", name="b", wall_scale=3.0))
+    run = load_result(write_result_1d(tmp_path / "run.h5"))
+    paths = plots.plot_work_precision([a, b, run], tmp_path / "out")
+    assert_pngs(paths, tmp_path / "out")
+    assert plots.plot_work_precision([run], tmp_path / "none") == []
+
+
+@pytest.mark.parametrize("plot", [plots.plot_snapshots, plots.plot_interface_series, plots.plot_errors,
+                                  plots.plot_convergence])
+def test_absent_data_gives_no_figure(files, tmp_path, plot):
+    out = tmp_path / "out"
+    assert plot(load_result(files["bare"]), out) == []
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_skips_per_figure(files, tmp_path):
+    r2 = load_result(files["2d"])
+    assert plots.plot_interface_series(r2, tmp_path) == [] and plots.plot_convergence(r2, tmp_path) == []
+    rc = load_result(files["conv"])
+    assert plots.plot_snapshots(rc, tmp_path) == [] and plots.plot_errors(rc, tmp_path) == []
+    no_exact = load_result(write_result_1d(tmp_path / "x.h5", omit=["fields/score_exact", "fields/density_exact"]))
+    assert plots.plot_errors(no_exact, tmp_path) == []
+    assert_pngs(plots.plot_snapshots(no_exact, tmp_path / "s"), tmp_path / "s")
+    no_wall = load_result(write_convergence(tmp_path / "w.h5", omit=["convergence/wall_time_s"]))
+    assert plots.plot_work_precision([no_wall], tmp_path) == []
+
+
+def test_degenerate_data(tmp_path):
+    """Zero error, missing grid coordinates and a speciation time with a note still plot."""
+    path = write_result_1d(tmp_path / "z.h5", omit=["grid", "comparison/speciation_time"])
+    with h5py.File(path, "a") as f:
+        f["fields/score"][...] = f["fields/score_exact"][()]
+        f["fields/density"][...] = f["fields/density_exact"][()]
+        g = f.create_group("comparison/speciation_time")
+        g.attrs.update(measured=np.nan, reference=np.nan, passed=True, note="no speciation")
+    r = load_result(path)
+    assert_pngs(plots.plot_errors(r, tmp_path / "e"), tmp_path / "e")
+    assert_pngs(plots.plot_interface_series(r, tmp_path / "i"), tmp_path / "i")
+    path2 = write_result_2d(tmp_path / "z2.h5")
+    with h5py.File(path2, "a") as f:
+        f["fields/score_x"][...] = f["fields/score_exact_x"][()]
+    assert_pngs(plots.plot_errors(load_result(path2), tmp_path / "e2"), tmp_path / "e2")
+
+
+def test_snapshot_indices():
+    assert plots.snapshot_indices(0) == []
+    assert plots.snapshot_indices(1) == [0]
+    assert plots.snapshot_indices(3) == [0, 1, 2]
+    idx = plots.snapshot_indices(101)
+    assert len(idx) == 5 and idx[0] == 0 and idx[-1] == 100

@@ -1,0 +1,111 @@
+"""postprocess.tables: the numbers and verdicts shown are the ones stored."""
+import numpy as np
+import pytest
+
+from postprocess.io import load_result
+from postprocess.tables import (comparison_table, comparison_table_markdown, eoc_rows, eoc_table,
+                                eoc_table_markdown, format_number, summary_table, summary_table_markdown)
+
+from .synthetic import (CONV_H, NOTE, WIDTH_AT, WIDTH_MEASURED, strict_floats,  # noqa: F401
+                        write_convergence, write_minimal, write_result_1d, write_result_2d)
+
+
+@pytest.fixture
+def r1(tmp_path):
+    return load_result(write_result_1d(tmp_path / "binary_1d.h5"))
+
+
+@pytest.fixture
+def rc(tmp_path):
+    return load_result(write_convergence(tmp_path / "binary_1d_convergence.h5"))
+
+
+def _row(table: str, *needles: str) -> str:
+    rows = [line for line in table.splitlines() if all(n in line for n in needles)]
+    assert len(rows) == 1, (needles, table)
+    return rows[0]
+
+
+@pytest.mark.parametrize("value, text", [(0.123456789, "0.123457"), (1234567.0, "1.23457e+06"),
+                                         (2.5e-4, "0.00025"), (np.nan, "-"), (None, "-"), (np.inf, "inf"),
+                                         (7, "7"), (np.int64(3), "3"), (0.0, "0")])
+def test_format_number(value, text):
+    assert format_number(value) == text
+
+
+def test_comparison_table_scalar_row(r1):
+    table = comparison_table(r1)
+    header = table.splitlines()[0].split()
+    assert header[:3] == ["quantity", "at", "measured"] and "note" in header
+    row = _row(table, "speciation_time")
+    cells = row.split()
+    assert cells[1:] == ["-", "0.937512", "0.9375", "1.23457e-05", "1.31687e-05", "rtol=1e-3", "PASS"]
+
+
+def test_comparison_table_multi_time_rows(r1):
+    table = comparison_table(r1)
+    rows = [line for line in table.splitlines() if line.startswith("interface_width")]
+    assert len(rows) == len(WIDTH_AT)
+    for row, at, measured, verdict in zip(rows, WIDTH_AT, WIDTH_MEASURED, ["PASS", "PASS", "FAIL"]):
+        cells = row.split()
+        assert cells[1] == format_number(at) and cells[2] == format_number(measured)
+        assert cells[-1] == verdict
+    assert table.count("FAIL") == 1
+
+
+def test_comparison_table_note_and_nan(r1):
+    row = _row(comparison_table(r1), "mode_merge_time")
+    assert row.endswith(NOTE) and " - " in row and "PASS" in row
+    row = _row(comparison_table(r1), "score_linf_error")
+    assert "atol=1e-3" in row and "0.00025" in row
+
+
+def test_comparison_table_without_comparisons(tmp_path):
+    r = load_result(write_minimal(tmp_path / "bare.h5"))
+    assert "no comparisons" in comparison_table(r)
+    assert "No comparisons" in comparison_table_markdown(r)
+
+
+def test_comparison_table_markdown(r1):
+    md = comparison_table_markdown(r1)
+    lines = md.splitlines()
+    assert lines[0].startswith("| quantity |") and "method" in lines[0] and set(lines[1]) <= set("|-:")
+    assert len(lines) == 2 + 1 + 3 + 1 + 1
+    assert "tanh fit" in md and NOTE in md
+
+
+def test_summary_table(tmp_path, r1, rc):
+    r2 = load_result(write_result_2d(tmp_path / "binary_2d.h5"))
+    bare = load_result(write_minimal(tmp_path / "bare.h5"))
+    table = summary_table([r1, r2, rc, bare])
+    lines = table.splitlines()
+    assert len(lines) == 2 + 4
+    assert _row(table, "binary_1d ", "fd2/rk3  ", " 4 ").split()[1:] == ["heat", "1", "fd2/rk3", "4", "1", "1.23457",
+                                                            "failed"]
+    assert _row(table, "binary_2d").split()[1:] == ["burgers", "2", "weno5/ssprk3", "2", "0", "1.23457",
+                                                   "passed"]
+    conv = _row(table, "(convergence)")
+    assert conv.split()[-4:] == ["2", "1", "1.23457", "failed"]
+    assert _row(table, "bare").split()[1:4] == ["mfg", "1", "-"]
+    md = summary_table_markdown([r1, r2])
+    assert md.count("\n") == 3 and "| binary_2d | burgers | 2 |" in md
+
+
+def test_eoc_table(rc):
+    table = eoc_table(rc)
+    assert "refine: both" in table and "expected order 2" in table
+    header = _row(table, "level")
+    assert "score_linf_error error" in header and "density_l1_error EOC" in header
+    first = table.splitlines()[3].split()
+    assert first[:3] == ["0", "0.1", "0.0025"] and first[4] == "-"
+    headers, rows = eoc_rows(rc)
+    assert len(rows) == len(CONV_H) and rows[-1][1] == format_number(CONV_H[-1])
+    assert rows[-1][headers.index("density_l1_error EOC")] == "1.5"
+    assert "score_linf_error: observed order" in table and "-> PASS" in table
+    assert _row(table, "density_l1_error: observed order").endswith("FAIL")
+
+
+def test_eoc_table_markdown_and_absent(rc, r1):
+    md = eoc_table_markdown(rc)
+    assert "| level | h | dt |" in md and "- density_l1_error: observed order 1.5" in md
+    assert eoc_table(r1) == "" and eoc_table_markdown(r1) == ""
