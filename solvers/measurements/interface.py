@@ -35,6 +35,14 @@ def _model(params, s):
     return b0 + b1 * s + A * np.tanh((s - x0) / ell)
 
 
+def _jacobian(params, s):
+    _, _, A, x0, ell = params
+    z = (s - x0) / ell
+    t = np.tanh(z)
+    sech2 = 1.0 - t * t
+    return np.stack([np.ones_like(s), s, t, -A * sech2 / ell, -A * sech2 * z / ell], axis=1)
+
+
 def fit_tanh(s: np.ndarray, u: np.ndarray, x0: float, ell: float, amplitude: float, window: float = 6.0,
              min_points: int = 8) -> TanhFit | None:
     """Fit over ``|s - x0| < window*ell``; None when fewer than ``min_points`` finite samples lie there."""
@@ -47,8 +55,8 @@ def fit_tanh(s: np.ndarray, u: np.ndarray, x0: float, ell: float, amplitude: flo
     lin, *_ = np.linalg.lstsq(np.stack([np.ones_like(s), s, t], axis=1), u, rcond=None)
     guess = np.array([lin[0], lin[1], lin[2] if np.isfinite(lin[2]) else amplitude, x0, ell])
     scale = np.array([1.0, 1.0, max(abs(amplitude), 1e-300), ell, ell])
-    res = least_squares(lambda p: _model(p, s) - u, guess, x_scale=scale, method="lm",
-                        xtol=1e-15, ftol=1e-15, gtol=1e-15, max_nfev=2000)
+    res = least_squares(lambda p: _model(p, s) - u, guess, jac=lambda p: _jacobian(p, s), x_scale=scale,
+                        method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15, max_nfev=500)
     b0, b1, A, pos, width = res.x
     if width < 0:                       # tanh is odd: (A, ell) and (-A, -ell) are the same profile
         A, width = -A, -width

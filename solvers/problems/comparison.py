@@ -21,6 +21,7 @@ class Comparison:
     method: str
     at: np.ndarray | None = None
     note: str = ""
+    closed_form: object = None  # the closed-form definition, when the reference is a measurement of it
 
     @property
     def multi(self) -> bool:

@@ -54,6 +54,8 @@ def write_comparisons(f, comparisons) -> None:
             g.create_dataset("abs_error", data=c.abs_error)
             g.create_dataset("rel_error", data=c.rel_error)
             g.create_dataset("passed", data=c.passed_each)
+            if c.closed_form is not None:
+                g.create_dataset("closed_form", data=np.asarray(c.closed_form, dtype=float))
         else:
             g.attrs.update(measured=_attr(c.measured), reference=_attr(c.reference), abs_error=c.abs_error,
                            rel_error=c.rel_error)

@@ -1,0 +1,1 @@
+"""Storage of gridshock data: result files and the closed-form reference file (cases/reference/closed_forms.h5)."""
