@@ -288,7 +288,8 @@ class PeriodicGaussianMixture(GaussianMixture):
         derivatives ``G = E_q[g_n]``, ``H = -1/S + Var_q[g_n]``, ``T = E_q[(g_n - G)^3]`` with ``q = softmax_n``
         and ``g_n = (mu + nP - x)/S``."""
         xp = self._wrap(self._points(x))
-        n = np.arange(-self.n_max(tau), self.n_max(tau) + 1, dtype=np.float64)
+        n_max = self.n_max(tau)
+        n = np.arange(-n_max, n_max + 1, dtype=np.float64)
         s = self.variances(tau)[..., None, None]                                  # (..., K, 1, 1)
         centres = self.means[..., None] + n * self.period[:, None]                # (K, d, M)
         diff = centres - xp[..., None, :, None]                                   # (..., K, d, M)

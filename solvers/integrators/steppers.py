@@ -124,7 +124,7 @@ class FourierStepper(Stepper):
     def advance(self, u, t, nsteps):
         u_hat = np.fft.rfftn(u)
         u_hat *= self.multiplier ** nsteps
-        u[...] = np.fft.irfftn(u_hat, s=u.shape)
+        u[...] = np.fft.irfftn(u_hat, s=u.shape, axes=tuple(range(u.ndim)))
 
 
 def make_stepper(operator, scheme: TimeScheme, dt: float) -> Stepper:
