@@ -25,7 +25,7 @@ def _run_one(case: str, overrides, out: str, quiet: bool = False) -> tuple[int, 
         outcome = run_case(case, overrides, out)
     except GridshockError as exc:
         print(f"gridshock: {exc}", file=sys.stderr)
-        return exc.exit_code, None
+        return exc.exit_code, exc
     if not quiet:
         _print_table(outcome.path)
         print(f"wrote {outcome.path} ({'passed' if outcome.passed else 'FAILED'})")
@@ -56,15 +56,19 @@ def cmd_run_all(args) -> int:
     if not cases:
         print(f"gridshock: no case files (*.toml) in {args.dir}", file=sys.stderr)
         return 2
-    codes, paths = [], []
+    codes, paths, not_written = [], [], []
     for case in cases:
         print(f"== {case}")
         code, outcome = _run_one(str(case), args.set, args.out)
         codes.append(code)
-        if outcome is not None:
+        if isinstance(outcome, GridshockError):
+            not_written.append(f"{case}: exit {code}: {outcome}")
+        else:
             paths.append(outcome.path)
     print()
     _summary(paths)
+    for line in not_written:
+        print(f"no result: {line}")
     return combine_exit_codes(codes)
 
 

@@ -29,7 +29,7 @@ class StencilDiffusion:
     """``nu Lap`` by centred stencils; ghost closures per axis. Built once per grid, scheme and ``nu``."""
 
     def __init__(self, grid: UniformGrid, bcs: list[BoundaryCondition], scheme: SpaceScheme, nu: float,
-                 boundary_values: BoundaryValues | None = None):
+                 boundary_values: BoundaryValues | None = None, boundary_rates: BoundaryValues | None = None):
         if any(bc.time_dependent for bc in bcs) and boundary_values is None:
             raise ValueError("an 'exact' boundary needs the closed-form boundary values")
         self.grid, self.bcs, self.scheme, self.nu = grid, bcs, scheme, float(nu)
@@ -38,6 +38,8 @@ class StencilDiffusion:
         self.periodic = [bc.periodic for bc in bcs]
         self.weights = [np.ascontiguousarray(np.stack([bc.weights(self.g)] * 2)) for bc in bcs]
         self.boundary_values = boundary_values
+        # d/dt of the exact boundary data: explicit Runge-Kutta stages need it for stage-consistent ghosts
+        self.boundary_rates = boundary_rates
         self._ghost_points = [[grid.ghost_coordinates(ax, side, self.g) for side in (0, 1)] for ax in range(grid.dim)]
         n_along = [1] if grid.dim == 1 else [grid.points[1], grid.points[0]]
         self._constant = []
@@ -54,20 +56,22 @@ class StencilDiffusion:
         """Largest |eigenvalue| of ``L`` (Fourier estimate): ``nu * radius * sum_d 1/h_d^2``."""
         return self.nu * self.scheme.spectral_radius * sum(1.0 / h ** 2 for h in self.grid.spacing)
 
-    def offsets(self, times: np.ndarray) -> list[np.ndarray]:
+    def offsets(self, times: np.ndarray, rate: bool = False) -> list[np.ndarray]:
         """Ghost offsets at each of ``times`` (any shape ``T``): per axis an array ``T + (2, g, n_along)``
-        (the ``n_along`` axis dropped in 1D). A zero-stride view when the data is time independent."""
+        (the ``n_along`` axis dropped in 1D). A zero-stride view when the data is time independent.
+        ``rate=True``: their time derivatives instead (zero for time-independent boundaries)."""
         times = np.asarray(times, dtype=float)
         out = []
         for ax, bc in enumerate(self.bcs):
-            const = self._constant[ax]
+            const = self._constant[ax] if not rate else np.zeros_like(self._constant[ax])
             if bc.time_dependent:
                 # one vectorised closed-form call for all times and both faces
                 pts = np.stack(self._ghost_points[ax])                      # (2, g[, n_along, 2])
                 spatial = pts.shape if self.grid.dim == 1 else pts.shape[:-1]
                 tt = times.reshape(times.shape + (1,) * len(spatial))
                 P = np.broadcast_to(pts, times.shape + pts.shape)
-                vals = self.boundary_values(P, np.broadcast_to(tt, times.shape + spatial))
+                source = self.boundary_rates if rate else self.boundary_values
+                vals = source(P, np.broadcast_to(tt, times.shape + spatial))
                 vals = vals.reshape(times.shape + const.shape)
             else:
                 vals = np.broadcast_to(const, times.shape + const.shape)

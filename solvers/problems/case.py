@@ -79,9 +79,11 @@ def apply_overrides(raw: dict, overrides: list[str]) -> dict:
 def load_case(path: str | Path, overrides: list[str] | None = None) -> Case:
     path = str(path)
     try:
-        text = Path(path).read_text()
+        text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError("CASE", path, "a readable case file", reason=exc.strerror or str(exc)) from None
+    except UnicodeDecodeError as exc:
+        raise InputError("(encoding)", path, "a UTF-8 text file", file=path, reason=str(exc)) from None
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -95,7 +97,10 @@ def load_case(path: str | Path, overrides: list[str] | None = None) -> Case:
         raise exc.in_file(path) from None
     case = Case(path=path, text=text, values=values, compare=compare)
     from .consistency import check_consistency   # noqa: E402  (the data/grid cross-checks)
-    check_consistency(case)
+    try:
+        check_consistency(case)
+    except InputError as exc:
+        raise (exc if exc.file else exc.in_file(path)) from None
     return case
 
 
@@ -196,7 +201,8 @@ def as_float_list(case: Case, key: str, value, length: int | None = None) -> np.
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        raise case.error(key, value, f"a list of {length or 'some'} numbers") from None
-    if arr.ndim != 1 or (length is not None and arr.size != length) or not np.all(np.isfinite(arr)):
-        raise case.error(key, value, f"a list of {length or 'some'} finite numbers")
+        raise case.error(key, value, "a list of numbers" if length is None else f"a list of {length} numbers") from None
+    wanted = "a non-empty list of finite numbers" if length is None else f"a list of {length} finite numbers"
+    if arr.ndim != 1 or arr.size == 0 or (length is not None and arr.size != length) or not np.all(np.isfinite(arr)):
+        raise case.error(key, value, wanted)
     return arr

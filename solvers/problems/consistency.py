@@ -25,10 +25,7 @@ def check_consistency(case: Case) -> None:
         raise case.error("grid.points", points, "integers >= 8")
     if np.any(upper <= lower):
         raise case.error("grid.upper", grid["upper"], f"values above grid.lower = {grid['lower']}")
-    try:
-        bcs = boundary_from_spec(grid["boundary"], dim, grid["boundary_value"])
-    except Exception as exc:   # InputError without file
-        raise exc.in_file(case.path) if hasattr(exc, "in_file") else exc
+    bcs = boundary_from_spec(grid["boundary"], dim, grid["boundary_value"])   # file added by load_case
     grid["lower"], grid["upper"] = lower.tolist(), upper.tolist()
 
     # method
@@ -88,8 +85,10 @@ def _check_mixture(case: Case, lower, upper, points, bcs) -> None:
     for key in ("weights", "means", "stds"):
         if data[key] is None:
             raise case.error(f"data.{key}", "(missing)", "required for data.kind = 'gaussian_mixture'")
+    if not isinstance(data["weights"], list) or not data["weights"]:
+        raise case.error("data.weights", data["weights"], "a non-empty list of positive numbers summing to 1")
     w = as_float_list(case, "data.weights", data["weights"])
-    s = as_float_list(case, "data.stds", data["stds"], w.size)
+    s = as_float_list(case, "data.stds", data["stds"], w.size)   # K is set by data.weights
     if np.any(w <= 0):
         raise case.error("data.weights", data["weights"], "positive numbers summing to 1")
     if abs(w.sum() - 1) > 1e-12:
@@ -107,10 +106,18 @@ def _check_mixture(case: Case, lower, upper, points, bcs) -> None:
         raise case.error("data.means", data["means"], f"{w.size} coordinate lists of length {dim}")
     mu = mu.reshape(w.size, dim)
     comps = case["measure"]["components"]
+    if w.size == 1 and comps == [0, 1]:      # the default pair: nothing to measure with one component
+        case["measure"]["components"] = comps = [0, 0]
+        return _check_extent(case, mu, s, lower, upper, points, bcs)
     if (len(comps) != 2 or not all(isinstance(c, int) and not isinstance(c, bool) and 0 <= c < w.size for c in comps)
             or comps[0] == comps[1]):
         raise case.error("measure.components", comps, f"two distinct indices in 0..{w.size - 1}")
-    # the grid must hold every component and resolve the narrowest one at the start time
+    _check_extent(case, mu, s, lower, upper, points, bcs)
+
+
+def _check_extent(case: Case, mu, s, lower, upper, points, bcs) -> None:
+    """The grid must hold every component and resolve the narrowest one at the start time."""
+    w, dim = s, case.dim
     tau0 = 2 * case["method"]["nu"] * case["time"]["start"]
     sd = np.sqrt(s ** 2 + tau0)
     h = (upper - lower) / points

@@ -30,6 +30,14 @@ class MixtureSolution:
     def score_jacobian(self, x, t):
         return self.mixture.score_jacobian(x, self.tau(t))
 
+    def density_rate(self, x, t):
+        """``dp/dt = nu Lap p = nu p (|u|^2 + div u)`` (u = grad log p)."""
+        tau = self.tau(t)
+        p, u, J = self.mixture.density(x, tau), self.mixture.score(x, tau), self.mixture.score_jacobian(x, tau)
+        if self.mixture.dim == 1:
+            return self.nu * p * (u * u + J)
+        return self.nu * p * (np.sum(u * u, axis=-1) + np.trace(J, axis1=-2, axis2=-1))
+
 
 class SineSolution:
     """``offset + amplitude * prod_d sin(k_d x_d) exp(-nu |k|^2 t)`` (ANALYTIC.md §5)."""
@@ -48,6 +56,9 @@ class SineSolution:
 
     def log_density(self, x, t):
         return np.log(self.density(x, t))
+
+    def density_rate(self, x, t):
+        return -self.nu * np.sum(self.k ** 2) * (self.density(x, t) - self.offset)
 
     def score(self, x, t):
         x = np.asarray(x, dtype=float)

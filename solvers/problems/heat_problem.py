@@ -77,7 +77,8 @@ def build_heat_problem(case: Case) -> HeatProblem:
     if space.kind == "spectral":
         operator = SpectralDiffusion(grid, nu)
     else:
-        operator = StencilDiffusion(grid, bcs, space, nu, boundary_values=exact.density)
+        operator = StencilDiffusion(grid, bcs, space, nu, boundary_values=exact.density,
+                                    boundary_rates=exact.density_rate)
     saves = np.linspace(t["start"], t["stop"], t["saves"] + 1)
     extra = np.asarray(case["measure"]["times"] or [], dtype=float)
     output_times = np.unique(np.concatenate([saves, extra]))

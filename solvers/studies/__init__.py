@@ -1,0 +1,1 @@
+"""Studies over many runs: convergence orders and parameter sweeps, scaled out on Dask."""

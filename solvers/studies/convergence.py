@@ -1,0 +1,130 @@
+"""``gridshock convergence CASE --levels N``: observed orders of convergence (EOC) under refinement.
+
+Level ``l`` multiplies ``grid.points`` by ``2^l``. The time step follows the scheme so that the spatial
+order is what is observed: explicit schemes keep ``dt = "auto"`` (the stability limit, ``dt ~ h^2``, so the
+time error is ``O(h^(2 p_t))``); implicit schemes scale the level-0 step by ``2^(-l p_s / p_t)`` so the time
+error falls at the space order; the exact integrating factor needs nothing. The expected order is then
+``min(p_s, 2 p_t)`` for explicit and ``p_s`` otherwise; a spectral space scheme is expected to converge
+exponentially (each level at least 10x more accurate until 1e-11). The errors at the final time are the
+relative discrete L2 error of the density and the max score error where ``p > density_floor * max p``.
+The levels are independent runs, mapped over Dask (:mod:`solvers.studies.executor`).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..problems.case import load_case
+from ..problems.comparison import Comparison
+from ..problems.heat_problem import build_heat_problem
+from ..problems.integrate import integrate
+from ..measurements.derivatives import score_from_density
+from ..storage.atomic import atomic_h5
+from ..storage.results import write_comparisons, write_root_attrs
+from .executor import map_tasks
+
+ORDER_TOLERANCE = 0.2
+
+
+@dataclass
+class ConvergenceStudy:
+    path: Path
+    passed: bool
+
+
+def level_errors(case_path: str, overrides: list[str]) -> dict:
+    """One refinement level: run to the final time, return spacing, dt, timings and final-time errors."""
+    start = time.perf_counter()
+    case = load_case(case_path, overrides)
+    problem = build_heat_problem(case)
+    run = integrate(problem, progress=False)
+    grid, exact, t_end = problem.grid, problem.exact, run.times[-1]
+    X = grid.coordinates()
+    p, p_exact = run.fields[-1], exact.density(X, t_end)
+    errors = {"density_l2_error": float(np.linalg.norm(p - p_exact) / np.linalg.norm(p_exact))}
+    if exact.has_score:
+        u = score_from_density(p, grid.spacing, problem.space.name, problem.periodic)
+        err = np.abs(u - exact.score(X, t_end))
+        if grid.dim == 2:
+            err = np.linalg.norm(err, axis=-1)
+        region = p_exact > case["measure"]["density_floor"] * p_exact.max()
+        errors["score_linf_error"] = float(np.nanmax(np.where(region, err, 0.0)))
+    return dict(h=float(max(grid.spacing)), dt=float(problem.dt), steps=run.steps, run_s=run.run_s,
+                wall_s=time.perf_counter() - start, errors=errors, space_order=float(problem.space.order),
+                time_order=float(problem.scheme.order), explicit=problem.scheme.explicit,
+                dt_auto=case["time"]["dt"] == "auto", name=case.name, case=case)
+
+
+def _level_overrides(base, levels: int, overrides: list[str]) -> list[list[str]]:
+    case, problem = base["case"], None
+    points = case["grid"]["points"]
+    out = []
+    for level in range(levels):
+        sets = list(overrides) + [f"grid.points={[int(n) * 2 ** level for n in points]}", "time.saves=2"]
+        if not base["explicit"] and np.isfinite(base["time_order"]):
+            dt = base["dt"] * 2.0 ** (-level * base["space_order"] / base["time_order"]) \
+                if np.isfinite(base["space_order"]) else base["dt"] * 2.0 ** -level
+            sets.append(f"time.dt={dt!r}")
+        elif base["explicit"] and not base["dt_auto"]:
+            sets.append(f"time.dt={base['dt'] * 4.0 ** -level!r}")
+        out.append(sets)
+    return out
+
+
+def expected_order(base) -> float:
+    if base["explicit"]:
+        return min(base["space_order"], 2 * base["time_order"])
+    return base["space_order"]
+
+
+def run_convergence(case_path: str, levels: int, overrides: list[str], out_dir: str,
+                    scheduler: str | None = None) -> ConvergenceStudy:
+    from ..errors import InputError
+    if levels < 2:
+        raise InputError("--levels", levels, "an integer >= 2")
+    start = time.perf_counter()
+    base = level_errors(case_path, list(overrides) + ["time.saves=2"])
+    tasks = [(case_path, sets) for sets in _level_overrides(base, levels, overrides)]
+    results = map_tasks(level_errors, tasks, scheduler)
+    expected = expected_order(base)
+    h = np.array([r["h"] for r in results])
+    measures = {}
+    for name in results[0]["errors"]:
+        err = np.array([r["errors"][name] for r in results])
+        eoc = np.concatenate([[np.nan], np.log(err[:-1] / err[1:]) / np.log(h[:-1] / h[1:])])
+        if np.isfinite(expected):
+            observed = float(eoc[-1])
+            passed = abs(observed - expected) <= ORDER_TOLERANCE
+        else:   # spectral: exponential convergence down to round-off
+            observed = float(np.nanmax(eoc))
+            passed = bool(np.all((err[1:] < 0.1 * err[:-1]) | (err[1:] < 1e-11)))
+        measures[name] = dict(error=err, eoc=eoc, observed=observed, passed=passed)
+    case = base["case"]
+    path = Path(out_dir) / f"{case.name}_convergence.h5"
+    primary = measures["density_l2_error"]
+    comparison = Comparison("convergence_order", primary["observed"], expected if np.isfinite(expected) else None,
+                            None, ORDER_TOLERANCE, "EOC of the relative L2 density error between the last two levels")
+    comparisons = [comparison] if np.isfinite(expected) else []
+    passed = all(m["passed"] for m in measures.values())
+    with atomic_h5(path) as f:
+        write_root_attrs(f, case, "passed" if passed else "failed", time.perf_counter() - start)
+        f.attrs["kind"] = "convergence"
+        g = f.create_group("convergence")
+        g.attrs.update(expected_order=expected, refine="both", tolerance=ORDER_TOLERANCE,
+                       space=case["method"]["space"], time=case["method"]["time"],
+                       dt_rule="explicit: auto (stability, dt ~ h^2); implicit: dt_0 * 2^(-l p_s/p_t)")
+        g.create_dataset("levels", data=np.arange(levels))
+        g.create_dataset("h", data=h)
+        g.create_dataset("dt", data=np.array([r["dt"] for r in results]))
+        g.create_dataset("wall_time_s", data=np.array([r["run_s"] for r in results]))
+        g.create_dataset("steps", data=np.array([r["steps"] for r in results]))
+        for name, m in measures.items():
+            s = g.create_group(name)
+            s.create_dataset("error", data=m["error"])
+            s.create_dataset("eoc", data=m["eoc"])
+            s.attrs.update(observed_order=m["observed"], expected_order=expected, passed=m["passed"])
+        write_comparisons(f, comparisons)
+    return ConvergenceStudy(path, passed)
