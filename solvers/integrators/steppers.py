@@ -49,6 +49,7 @@ class ExplicitRungeKuttaStepper(Stepper):
         super().__init__(operator, scheme, dt)
         grid, g = operator.grid, operator.g
         self.ue = np.zeros(tuple(n + 2 * g for n in grid.points))
+        self.se = np.zeros_like(self.ue)
         self.K = np.zeros((len(scheme.b),) + grid.points)
         self.A = np.ascontiguousarray(scheme.A, dtype=float)
         self.b = np.ascontiguousarray(scheme.b, dtype=float)
@@ -59,10 +60,10 @@ class ExplicitRungeKuttaStepper(Stepper):
         for start, k in self._chunks(nsteps, per_step):
             off = self._stage_offsets(t + (start + np.arange(k)) * self.dt)
             if op.grid.dim == 1:
-                rk_advance_1d(u, self.ue, self.K, self.A, self.b, k, self.dt, op.g, op.periodic[0],
+                rk_advance_1d(u, self.ue, self.se, self.K, self.A, self.b, k, self.dt, op.g, op.periodic[0],
                               op.weights[0], off[0], op.coefs[0])
             else:
-                rk_advance_2d(u, self.ue, self.K, self.A, self.b, k, self.dt, op.g, op.periodic[0], op.periodic[1],
+                rk_advance_2d(u, self.ue, self.se, self.K, self.A, self.b, k, self.dt, op.g, op.periodic[0], op.periodic[1],
                               op.weights[0], op.weights[1], off[0], off[1], op.coefs[0], op.coefs[1])
 
 

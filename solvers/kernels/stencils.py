@@ -28,29 +28,37 @@ SECOND_DERIVATIVE_SPECTRAL_RADIUS = {"central2": 4.0, "central4": 16.0 / 3.0}
 
 @njit(cache=True)
 def apply_stencil_1d(ue, g, coef, out):
-    """``out[i] = sum_k coef[k] * ue[i + k]`` for the n interior points (``len(coef) == 2g + 1``)."""
+    """``out[i] = sum_k coef[k] * ue[i + g - w//2 + k]`` for the n interior points (``len(coef) = w <= 2g+1``)."""
     n = out.shape[0]
     w = coef.shape[0]
+    lo = g - w // 2
     for i in range(n):
-        acc = 0.0
-        for k in range(w):
-            acc += coef[k] * ue[i + g - (w // 2) + k]
-        out[i] = acc
+        out[i] = 0.0
+    for k in range(w):           # one shifted view per coefficient: non-negative indices, vectorisable
+        c = coef[k]
+        a = ue[lo + k:lo + k + n]
+        for i in range(n):
+            out[i] += c * a[i]
 
 
 @njit(cache=True)
 def apply_stencil_2d(ue, g, coef_x, coef_y, out):
     """Cross-shaped stencil: ``out = Dx(ue) + Dy(ue)`` on the interior (either coefficient set may be zero)."""
     nx, ny = out.shape
-    wx = coef_x.shape[0]
-    wy = coef_y.shape[0]
-    hx = wx // 2
-    hy = wy // 2
     for i in range(nx):
         for j in range(ny):
-            acc = 0.0
-            for k in range(wx):
-                acc += coef_x[k] * ue[i + g - hx + k, j + g]
-            for k in range(wy):
-                acc += coef_y[k] * ue[i + g, j + g - hy + k]
-            out[i, j] = acc
+            out[i, j] = 0.0
+    wx = coef_x.shape[0]
+    for k in range(wx):
+        c = coef_x[k]
+        a = ue[g - wx // 2 + k:g - wx // 2 + k + nx, g:g + ny]
+        for i in range(nx):
+            for j in range(ny):
+                out[i, j] += c * a[i, j]
+    wy = coef_y.shape[0]
+    for k in range(wy):
+        c = coef_y[k]
+        a = ue[g:g + nx, g - wy // 2 + k:g - wy // 2 + k + ny]
+        for i in range(nx):
+            for j in range(ny):
+                out[i, j] += c * a[i, j]

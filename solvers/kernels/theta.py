@@ -17,15 +17,13 @@ from .tridiagonal import cyclic_solve
 @njit(cache=True)
 def theta_rhs_1d(u, ue, work, out, dt, theta, g, periodic, W, off_now, off_next, coef):
     n = u.shape[0]
-    for i in range(n):
-        ue[g + i] = u[i]
+    ue[g:g + n] = u
     fill_ghosts_1d(ue, g, periodic, W, off_now)
     apply_stencil_1d(ue, g, coef, out)
     for i in range(n):
         out[i] = u[i] + (1.0 - theta) * dt * out[i]
     if not periodic:
-        for i in range(n):
-            ue[g + i] = 0.0
+        ue[g:g + n] = 0.0
         fill_ghosts_1d(ue, g, periodic, W, off_next)
         apply_stencil_1d(ue, g, coef, work)
         for i in range(n):
@@ -36,18 +34,14 @@ def theta_rhs_1d(u, ue, work, out, dt, theta, g, periodic, W, off_now, off_next,
 def theta_rhs_2d(u, ue, work, out, dt, theta, g, periodic_x, periodic_y, Wx, Wy, offx_now, offy_now,
                  offx_next, offy_next, coef_x, coef_y):
     nx, ny = u.shape
-    for i in range(nx):
-        for j in range(ny):
-            ue[g + i, g + j] = u[i, j]
+    ue[g:g + nx, g:g + ny] = u
     fill_ghosts_2d(ue, g, periodic_x, periodic_y, Wx, offx_now, Wy, offy_now)
     apply_stencil_2d(ue, g, coef_x, coef_y, out)
     for i in range(nx):
         for j in range(ny):
             out[i, j] = u[i, j] + (1.0 - theta) * dt * out[i, j]
     if not (periodic_x and periodic_y):
-        for i in range(nx):
-            for j in range(ny):
-                ue[g + i, g + j] = 0.0
+        ue[g:g + nx, g:g + ny] = 0.0
         fill_ghosts_2d(ue, g, periodic_x, periodic_y, Wx, offx_next, Wy, offy_next)
         apply_stencil_2d(ue, g, coef_x, coef_y, work)
         for i in range(nx):
@@ -68,5 +62,4 @@ def theta_advance_tridiagonal(u, ue, work, nsteps, dt, theta, g, periodic, W, of
     for step in range(nsteps):
         theta_rhs_1d(u, ue, tmp, rhs, dt, theta, g, periodic, W, offsets[step, 0], offsets[step, 1], coef)
         cyclic_solve(a, cprime, inv_pivot, z, alpha, gamma, z_denominator, cyclic, rhs)
-        for i in range(n):
-            u[i] = rhs[i]
+        u[:] = rhs
