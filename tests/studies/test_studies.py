@@ -1,0 +1,98 @@
+"""Convergence and sweep studies end to end (small grids), and the report built from their result files."""
+from __future__ import annotations
+
+import h5py
+import numpy as np
+
+from solvers.cli import main
+
+CASE = """
+name = "conv_small"
+equation = "heat"
+dimension = 1
+[data]
+weights = [0.5, 0.5]
+means = [-1.0, 1.0]
+stds = [0.3, 0.3]
+[grid]
+lower = [-4.0]
+upper = [4.0]
+points = [160]
+boundary = "exact"
+[time]
+stop = 0.2
+saves = 4
+[method]
+space = "central2"
+time = "crank_nicolson"
+[measure]
+times = [0.2]
+density_floor = 1e-4     # coarse grids: the log-density of far tails is not resolved
+[compare.score_linf_error]
+atol = 0.2              # h = 0.05 resolves ell(0) = 0.09 by two points only: a plumbing case, not an accuracy one
+[compare.layer_linf_error]
+atol = 0.2
+[compare.density_l2_error]
+atol = 1e-3
+[compare.interface_width]
+rtol = 1e-2
+[compare.mass_error]
+atol = 1e-5
+"""
+
+
+def test_convergence_reports_the_scheme_order(tmp_path, capsys):
+    case = tmp_path / "c.toml"
+    case.write_text(CASE)
+    code = main(["convergence", str(case), "--levels", "3", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    with h5py.File(tmp_path / "conv_small_convergence.h5") as f:
+        assert f.attrs["kind"] == "convergence"
+        eoc = f["convergence/density_l2_error/eoc"][:]
+        assert abs(eoc[-1] - 2.0) < 0.2
+        h = f["convergence/h"][:]
+        np.testing.assert_allclose(h[:-1] / h[1:], 2.0)
+        assert f["comparison/convergence_order"].attrs["passed"]
+
+
+def test_convergence_fails_when_the_order_is_not_met(tmp_path, capsys):
+    """A Dirichlet-0 wall cutting through the density is a fixed O(1) modelling error: the EOC collapses."""
+    case = tmp_path / "c.toml"
+    case.write_text(CASE)
+    code = main(["convergence", str(case), "--levels", "3", "--out", str(tmp_path), "--set", "grid.boundary=dirichlet",
+                 "--set", "grid.lower=[-2.5]", "--set", "grid.upper=[2.5]", "--set", "grid.points=[100]"])
+    assert code == 1, capsys.readouterr().out
+    with h5py.File(tmp_path / "conv_small_convergence.h5") as f:
+        assert abs(f["convergence/density_l2_error/eoc"][-1] - 2.0) > 0.2
+        assert f.attrs["status"] == "failed"
+
+
+def test_sweep_runs_every_variant_on_dask(tmp_path, capsys):
+    case = tmp_path / "s.toml"
+    case.write_text(CASE.replace('name = "conv_small"', 'name = "sweep_small"'))
+    code = main(["sweep", str(case), "--vary", "method.time=rk4,crank_nicolson", "--out", str(tmp_path)])
+    assert code == 0, capsys.readouterr()
+    files = sorted(p.name for p in tmp_path.glob("sweep_small__*.h5"))
+    assert files == ["sweep_small__time-crank_nicolson.h5", "sweep_small__time-rk4.h5"]
+    with h5py.File(tmp_path / files[1]) as f:
+        assert f["method"].attrs["time"] == "rk4"
+        assert 'time = "rk4"' in f.attrs["case_toml"]
+
+
+def test_report_from_result_files(tmp_path):
+    case = tmp_path / "r.toml"
+    case.write_text(CASE.replace('name = "conv_small"', 'name = "report_small"'))
+    assert main(["run", str(case), "--out", str(tmp_path)]) == 0
+    assert main(["report", str(tmp_path / "report_small.h5"), "--out", str(tmp_path / "rep")]) == 0
+    page = (tmp_path / "rep" / "report.md").read_text()
+    assert "report_small" in page
+    pngs = list((tmp_path / "rep").glob("*.png"))
+    assert any("snapshots" in p.name for p in pngs) and any("interface" in p.name for p in pngs)
+
+
+def test_bench_quick_prints_ratios(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["bench", "--quick"]) == 0
+    out = capsys.readouterr().out
+    assert "fraction of the copy bound" in out and (tmp_path / "results" / "bench.json").exists()
