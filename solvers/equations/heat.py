@@ -29,11 +29,13 @@ class StencilDiffusion:
     """``nu Lap`` by centred stencils; ghost closures per axis. Built once per grid, scheme and ``nu``."""
 
     def __init__(self, grid: UniformGrid, bcs: list[BoundaryCondition], scheme: SpaceScheme, nu: float,
-                 boundary_values: BoundaryValues | None = None, boundary_rates: BoundaryValues | None = None):
+                 boundary_values: BoundaryValues | None = None, boundary_rates: BoundaryValues | None = None,
+                 layers: int = 0):
         if any(bc.time_dependent for bc in bcs) and boundary_values is None:
             raise ValueError("an 'exact' boundary needs the closed-form boundary values")
         self.grid, self.bcs, self.scheme, self.nu = grid, bcs, scheme, float(nu)
-        self.g = scheme.ghost_layers
+        # ghost layers: the stencil's own, or more when another operator (an advective flux) shares the array
+        self.g = max(scheme.ghost_layers, int(layers))
         self.coefs = [self.nu * scheme.second_derivative / h ** 2 for h in grid.spacing]
         self.periodic = [bc.periodic for bc in bcs]
         self.weights = [np.ascontiguousarray(np.stack([bc.weights(self.g)] * 2)) for bc in bcs]
@@ -80,12 +82,12 @@ class StencilDiffusion:
 
     def axis_matrix(self, ax: int) -> sp.csr_matrix:
         """The 1D operator of one axis, closure folded in (``n x n``, sparse)."""
-        n, g, coef = self.grid.points[ax], self.g, self.coefs[ax]
+        n, coef = self.grid.points[ax], self.coefs[ax]
         W = self.weights[ax]
         rows, cols, vals = [], [], []
         i = np.arange(n)
         for k, c in enumerate(coef):
-            j = i + k - g
+            j = i + k - len(coef) // 2
             inside = (j >= 0) & (j < n)
             rows.append(i[inside]); cols.append(j[inside]); vals.append(np.full(inside.sum(), c))
             for side, outside in ((0, j < 0), (1, j >= n)):

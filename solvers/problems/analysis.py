@@ -151,7 +151,8 @@ def _interface(problem, split: BinarySplit, out: Analysis, comparer: _Comparer, 
     meas = {k: np.full(n_t, np.nan) for k in names}
     ref = {k: np.full(n_t, np.nan) for k in names}
     closed = {k: np.full(n_t, np.nan) for k in ("interface_width", "interface_position")}
-    ux = derivative(U, 1, grid.spacing[0], problem.space.name, problem.periodic[0]) if grid.dim == 1 else None
+    scheme = getattr(problem, "derivative_scheme", problem.space.name)
+    ux = derivative(U, 1, grid.spacing[0], scheme, problem.periodic[0]) if grid.dim == 1 else None
     # fit only where the density is resolved (the score of round-off-level tails is noise)
     floor = case["measure"]["density_floor"]
     P_exact = out.fields["density_exact"]
@@ -159,12 +160,15 @@ def _interface(problem, split: BinarySplit, out: Analysis, comparer: _Comparer, 
     resolved = P_exact > floor * peak.reshape((n_t,) + (1,) * grid.dim)
     base = None
     for j, t in enumerate(t_all):
-        tau = float(exact.tau(t))
+        tau, scale = float(exact.tau(t)), exact.scale(t)
         try:
-            point = split.interface_point(tau)
+            ve_point = split.interface_point(tau)
         except ValueError:
             continue
-        ell, amp, D = split.width(tau, point), split.amplitude(tau, point), split.indicator(tau, point)
+        # VE interface quantities, mapped to the run's coordinates x = y / scale (VP; scale = 1 in VE)
+        point = ve_point / scale
+        ell = split.width(tau, ve_point) / scale
+        amp, D = split.amplitude(tau, ve_point) * scale, split.indicator(tau, ve_point) * scale ** 2
         half = window * ell
         if grid.dim == 1:
             if problem.periodic[0]:       # stay clear of the neighbouring interface of the periodic images
@@ -174,7 +178,7 @@ def _interface(problem, split: BinarySplit, out: Analysis, comparer: _Comparer, 
             s, un, un_exact, pos_cf, offset = s[sel], U[j][sel], exact.score(s[sel], t), float(point), 0.0
             ux_line = ux[j][sel]
         else:
-            normal = split.normal(tau, point)
+            normal = split.normal(tau, ve_point)
             base = point if base is None else base
             s, un, line = _normal_line(grid, U[j], point, normal, half)
             keep = exact.density(line, t) > floor * peak[j]
@@ -209,15 +213,14 @@ def _interface(problem, split: BinarySplit, out: Analysis, comparer: _Comparer, 
     if layer is not None:
         comparer.add("layer_linf_error", layer, np.zeros_like(layer),
                      "max |grad log p_h - u| inside |s - x0| < 3 ell (closed-form interface) where p > floor * max p", at=at)
-    nu = problem.nu
-    tau_stop = float(exact.tau(t_all[-1]))
     tau_s = split.speciation_time()
-    t_ref = None if tau_s is None or tau_s / (2 * nu) > t_all[-1] or tau_s / (2 * nu) < t_all[0] else tau_s / (2 * nu)
+    t_s = None if tau_s is None else float(exact.t_of_tau(tau_s))
+    t_ref = None if t_s is None or not t_all[0] <= t_s <= t_all[-1] else t_s
     t_meas = speciation_time(t_all, meas["speciation_indicator"])
     note = "" if t_ref is not None else (
         "no speciation: the data is one species already" if tau_s is None else
-        f"speciation at t = {tau_s / (2 * nu):.6g}, outside the run" if tau_s > tau_stop else
-        f"speciation at t = {tau_s / (2 * nu):.6g}, before the run")
+        f"speciation at t = {t_s:.6g}, outside the run" if t_s > t_all[-1] else
+        f"speciation at t = {t_s:.6g}, before the run")
     comparer.add("speciation_time", t_meas, t_ref,
                  "first + to - root of a cubic spline through D(t) = d(u.n)/ds at the fitted interface; "
                  "reference: root of the closed-form D = n.(grad u) n at r = 0", note=note)
@@ -249,16 +252,17 @@ def _layer_error(problem, out, split, idx):
     floor = problem.case["measure"]["density_floor"]
     values = []
     for j in idx:
-        tau = float(exact.tau(out.fields["t"][j]))
+        t = out.fields["t"][j]
+        tau, scale = float(exact.tau(t)), exact.scale(t)
         try:
-            point = split.interface_point(tau)
+            ve_point = split.interface_point(tau)
         except ValueError:
             return None
-        ell = split.width(tau, point)
+        point, ell = ve_point / scale, split.width(tau, ve_point) / scale
         if grid.dim == 1:
             dist = np.abs(X - point)
         else:
-            dist = np.abs((X - point) @ split.normal(tau, point))
+            dist = np.abs((X - point) @ split.normal(tau, ve_point))
         sel = (dist < 3 * ell) & (P_exact[j] > floor * P_exact[j].max())
         values.append(np.nanmax(err[j][sel]) if sel.any() else np.nan)
     return np.array(values)
@@ -267,18 +271,19 @@ def _layer_error(problem, out, split, idx):
 def _mode_merge(problem, integration, out, comparer) -> None:
     t_all, P = integration.times, integration.fields
     floor = problem.case["measure"]["density_floor"]
-    nu, scheme, h = problem.nu, problem.space.name, problem.grid.spacing[0]
+    scheme, h = problem.space.name, problem.grid.spacing[0]
 
-    def modes(p):
+    def density_modes(p, t):
         u = score_from_density(p, (h,), scheme, [False])
         return count_modes(u[p > floor * p.max()])
 
-    counts = np.array([modes(p) for p in P])
+    modes = getattr(problem, "count_modes", density_modes)
+
+    counts = np.array([modes(p, t) for p, t in zip(P, t_all)])
     out.series["modes"] = counts.astype(float)
     ref = mode_merge(problem.exact.mixture, float(problem.exact.tau(t_all[-1])) * 1.5 + 1.0)
-    t_ref = None
-    if ref is not None and t_all[0] < ref[1] / (2 * nu) <= t_all[-1]:
-        t_ref = ref[1] / (2 * nu)
+    t_merge = None if ref is None else float(problem.exact.t_of_tau(ref[1]))
+    t_ref = t_merge if t_merge is not None and t_all[0] < t_merge <= t_all[-1] else None
     merged = np.nonzero((counts[1:] == 1) & (counts[:-1] > 1))[0]
     t_meas = None
     if merged.size:
@@ -288,13 +293,13 @@ def _mode_merge(problem, integration, out, comparer) -> None:
             mid = 0.5 * (lo + hi)
             u_mid = u_lo.copy()
             advance(problem, u_mid, lo, mid)
-            if modes(u_mid) > 1:
+            if modes(u_mid, mid) > 1:
                 lo, u_lo = mid, u_mid
             else:
                 hi = mid
         t_meas = 0.5 * (lo + hi)
     note = "" if t_ref is not None else ("unimodal from the start" if ref is None else
-                                         f"mode merging at t = {ref[1] / (2 * nu):.6g}, outside the run")
+                                         f"mode merging at t = {t_merge:.6g}, outside the run")
     comparer.add("mode_merge_time", t_meas, t_ref,
                  "first save with one mode, bisected by re-integration from the previous save; modes from "
                  "sign changes of the computed score (extrema refined by parabolas)", note=note)

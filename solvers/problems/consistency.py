@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..equations.advection import BURGERS_SPACE_SCHEMES
 from ..equations.space import SPACE_SCHEMES
 from ..grids.boundaries import BOUNDARY_KINDS, boundary_from_spec
 from ..integrators import TIME_SCHEMES
+from ..integrators.split_schemes import BURGERS_TIME_SCHEMES
 from .case import NAME_PATTERN, Case, as_float_list
 
 
@@ -29,17 +31,12 @@ def check_consistency(case: Case) -> None:
     grid["lower"], grid["upper"] = lower.tolist(), upper.tolist()
 
     # method
-    space = SPACE_SCHEMES.get(method["space"], "method.space")
-    scheme = TIME_SCHEMES.get(method["time"], "method.time")
     if method["nu"] <= 0:
         raise case.error("method.nu", method["nu"], "a positive number")
-    if space.kind == "spectral" and not all(bc.periodic for bc in bcs):
-        raise case.error("method.space", "spectral", "central2, central4 (spectral needs grid.boundary = \"periodic\")",
-                         reason=f"grid.boundary is {grid['boundary']!r}")
-    if scheme.kind == "exact" and space.kind != "spectral":
-        allowed = ", ".join(n for n in TIME_SCHEMES.names() if TIME_SCHEMES.get(n).kind != "exact")
-        raise case.error("method.time", method["time"], f"{allowed} (with method.space = {space.name!r})",
-                         reason="the integrating factor needs the spectral space scheme")
+    if top["equation"] == "heat":
+        _check_heat_method(case, bcs)
+    else:
+        _check_burgers(case, bcs)
 
     # time
     if time["start"] < 0:
@@ -64,6 +61,8 @@ def check_consistency(case: Case) -> None:
         raise case.error("measure.fit_window", measure["fit_window"], "a number > 1")
 
     # data
+    if top["equation"] == "heat" and data["kind"] not in ("gaussian_mixture", "sine"):
+        raise case.error("data.kind", data["kind"], "gaussian_mixture, sine (equation = 'heat')")
     if data["kind"] == "gaussian_mixture":
         _check_mixture(case, lower, upper, np.asarray(points), bcs)
     elif data["kind"] == "sine":
@@ -75,9 +74,85 @@ def check_consistency(case: Case) -> None:
                     and not np.isclose((k[ax] * (upper[ax] - lower[ax]) / (2 * np.pi)) % 1, 1, atol=1e-9):
                 raise case.error("data.wavenumbers", data["wavenumbers"],
                                  "multiples of 2 pi / (upper - lower) on a periodic axis")
-    for ax, bc in enumerate(bcs):
-        if bc.kind not in BOUNDARY_KINDS:   # pragma: no cover - boundary_from_spec already checked
-            raise case.error("grid.boundary", bc.kind, ", ".join(BOUNDARY_KINDS))
+    elif data["kind"] == "double_well":
+        if data["eps"] is None or data["eps"] <= 0:
+            raise case.error("data.eps", data["eps"], "a positive number (kind = 'double_well')")
+        reach = 1.0 + 4.0 * np.sqrt(data["eps"] / 8.0 + 2 * method["nu"] * time["start"])
+        if lower[0] > -reach or upper[0] < reach:
+            raise case.error("grid.lower" if lower[0] > -reach else "grid.upper", grid["lower" if lower[0] > -reach else "upper"],
+                             f"a domain holding [-{reach:.4g}, {reach:.4g}] (the wells +- 4 std)")
+        width = np.sqrt(data["eps"] / 8.0)
+        if (upper[0] - lower[0]) / points[0] > width:
+            raise case.error("grid.points", points, f"grid spacing <= {width:.4g} (one point per well std)")
+    elif data["kind"] == "travelling_shock":
+        if data["amplitude"] <= 0:
+            raise case.error("data.amplitude", data["amplitude"], "a positive number (the shock half-jump A)")
+        width = 2 * method["nu"] / data["amplitude"]
+        if (upper[0] - lower[0]) / points[0] > width:
+            raise case.error("grid.points", points, f"grid spacing <= the shock width 2 nu / A = {width:.4g}")
+
+
+def _check_heat_method(case: Case, bcs) -> None:
+    method, grid = case["method"], case["grid"]
+    space = SPACE_SCHEMES.get(method["space"], "method.space")
+    scheme = TIME_SCHEMES.get(method["time"], "method.time")
+    if case["process"]["kind"] != "ve":
+        raise case.error("process.kind", case["process"]["kind"], "ve (equation = 'heat'; VP runs the burgers score)")
+    if space.kind == "spectral" and not all(bc.periodic for bc in bcs):
+        raise case.error("method.space", "spectral", "central2, central4 (spectral needs grid.boundary = \"periodic\")",
+                         reason=f"grid.boundary is {grid['boundary']!r}")
+    if scheme.kind == "exact" and space.kind != "spectral":
+        allowed = ", ".join(n for n in TIME_SCHEMES.names() if TIME_SCHEMES.get(n).kind != "exact")
+        raise case.error("method.time", method["time"], f"{allowed} (with method.space = {space.name!r})",
+                         reason="the integrating factor needs the spectral space scheme")
+
+
+def _check_burgers(case: Case, bcs) -> None:
+    method, grid, data, process, dim = case["method"], case["grid"], case["data"], case["process"], case.dim
+    space = BURGERS_SPACE_SCHEMES.get(method["space"], "method.space")
+    scheme = BURGERS_TIME_SCHEMES.get(method["time"], "method.time")
+    if dim not in space.dims:
+        allowed = [n for n in BURGERS_SPACE_SCHEMES.names() if dim in BURGERS_SPACE_SCHEMES.get(n).dims]
+        raise case.error("method.space", space.name, ", ".join(allowed) + f" (dimension = {dim})")
+    if dim == 2 and method["advection_form"] not in space.forms_2d:
+        allowed = [n for n in BURGERS_SPACE_SCHEMES.names()
+                   if method["advection_form"] in BURGERS_SPACE_SCHEMES.get(n).forms_2d]
+        raise case.error("method.space", space.name, ", ".join(allowed) +
+                         f" (method.advection_form = {method['advection_form']!r})")
+    periodic = all(bc.periodic for bc in bcs)
+    if space.kind == "spectral" and not periodic:
+        raise case.error("method.space", "spectral", "a finite-difference scheme (spectral needs grid.boundary = "
+                         "\"periodic\")", reason=f"grid.boundary is {grid['boundary']!r}")
+    if data["kind"] == "sine":
+        raise case.error("data.kind", "sine", "gaussian_mixture, double_well, travelling_shock (equation = 'burgers')")
+    if data["kind"] in ("double_well", "travelling_shock") and dim != 1:
+        raise case.error("data.kind", data["kind"], "gaussian_mixture (dimension = 2)")
+    if data["kind"] == "double_well" and any(bc.kind not in ("extrapolate",) for bc in bcs):
+        raise case.error("grid.boundary", grid["boundary"], "extrapolate (data.kind = 'double_well': its exact "
+                         "score is a quadrature, too slow for per-stage boundary data)")
+    if data["kind"] == "travelling_shock" and any(bc.kind not in ("exact", "extrapolate") for bc in bcs):
+        raise case.error("grid.boundary", grid["boundary"], "exact, extrapolate (data.kind = 'travelling_shock')")
+    if data["kind"] == "gaussian_mixture" and any(bc.kind in ("dirichlet", "neumann", "zero_flux") for bc in bcs):
+        raise case.error("grid.boundary", grid["boundary"], "exact, extrapolate, periodic (the score grows linearly "
+                         "at the domain ends)")
+    if process["kind"] == "vp":
+        if dim != 1 or data["kind"] != "gaussian_mixture":
+            raise case.error("process.kind", "vp", "ve (VP runs are 1D Gaussian mixtures)")
+        if periodic:
+            raise case.error("grid.boundary", grid["boundary"], "exact, extrapolate (VP's drift -x/2 is not periodic)")
+        if method["nu"] != 0.5:
+            raise case.error("method.nu", method["nu"], "0.5 (VP: the diffusivity is beta(t)/2)")
+        if process["schedule"] == "constant" and process["beta"] <= 0:
+            raise case.error("process.beta", process["beta"], "a positive number")
+        if process["schedule"] == "linear" and not 0 <= process["beta_min"] < process["beta_max"]:
+            raise case.error("process.beta_max" if process["beta_min"] >= 0 else "process.beta_min",
+                             [process["beta_min"], process["beta_max"]], "0 <= beta_min < beta_max")
+        if process["schedule"] == "linear" and scheme.family == "etd":
+            allowed = [n for n in BURGERS_TIME_SCHEMES.names() if BURGERS_TIME_SCHEMES.get(n).family != "etd"]
+            raise case.error("method.time", "etdrk4", ", ".join(allowed) + " (VP linear schedule)",
+                             reason="ETD needs a time-independent linear part; the diffusivity is beta(t)/2")
+        if method["crosscheck"]:
+            raise case.error("method.crosscheck", True, "false (the Cole-Hopf cross-check runs the VE heat equation)")
 
 
 def _check_mixture(case: Case, lower, upper, points, bcs) -> None:
@@ -115,11 +190,23 @@ def _check_mixture(case: Case, lower, upper, points, bcs) -> None:
     _check_extent(case, mu, s, lower, upper, points, bcs)
 
 
+def _schedule(case: Case):
+    from ..closed_forms.vp import make_schedule
+    p = case["process"]
+    if p["schedule"] == "constant":
+        return make_schedule("constant", beta=p["beta"])
+    return make_schedule("linear", beta_min=p["beta_min"], beta_max=p["beta_max"])
+
+
 def _check_extent(case: Case, mu, s, lower, upper, points, bcs) -> None:
     """The grid must hold every component and resolve the narrowest one at the start time."""
     w, dim = s, case.dim
-    tau0 = 2 * case["method"]["nu"] * case["time"]["start"]
-    sd = np.sqrt(s ** 2 + tau0)
+    tau0, scale = 2 * case["method"]["nu"] * case["time"]["start"], 1.0
+    if case["process"]["kind"] == "vp":          # VP: x = y e^{-B/2}, y the VE variable
+        schedule = _schedule(case)
+        tau0, scale = float(schedule.tau(case["time"]["start"])), float(np.exp(0.5 * schedule.B(case["time"]["start"])))
+    mu = mu / scale
+    sd = np.sqrt(s ** 2 + tau0) / scale
     h = (upper - lower) / points
     for k in range(w.size):
         for ax in range(dim):

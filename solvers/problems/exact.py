@@ -18,6 +18,13 @@ class MixtureSolution:
     def tau(self, t):
         return 2.0 * self.nu * np.asarray(t, dtype=float)
 
+    def t_of_tau(self, tau):
+        return np.asarray(tau, dtype=float) / (2.0 * self.nu)
+
+    def scale(self, t):
+        """Coordinate scale of a VE point (1: the heat time is VE time)."""
+        return 1.0
+
     def density(self, x, t):
         return self.mixture.density(x, self.tau(t))
 

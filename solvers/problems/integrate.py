@@ -34,8 +34,11 @@ def _check(problem, u: np.ndarray, t: float, step: int, bound: float) -> None:
         return
     bad = np.argwhere(~finite) if not finite.all() else np.argwhere(np.abs(u) > bound)
     idx = tuple(int(i) for i in bad[0])
-    where = ", ".join(f"{ax} = {problem.grid.axes[a][i]:.6g}" for a, (ax, i) in enumerate(zip("xy", idx)))
     what = "NaN/Inf in the solution" if not finite.all() else f"solution grew beyond {GROWTH_LIMIT:g} x its initial size"
+    if hasattr(problem, "describe_failure"):
+        where, limit = problem.describe_failure(idx)
+        raise NumericalFailure(what, time=t, step=step, where=where, limit=limit)
+    where = ", ".join(f"{ax} = {problem.grid.axes[a][i]:.6g}" for a, (ax, i) in enumerate(zip("xy", idx)))
     scheme = problem.scheme
     limit = (f"explicit stability of {scheme.name}: dt * rho(L) <= {scheme.stability_interval:.6g} "
              f"(dt = {problem.dt:.6g}, rho(L) = {problem.operator.spectral_radius:.6g})"
@@ -48,6 +51,8 @@ def advance(problem, u: np.ndarray, t0: float, t1: float, step0: int = 0, bound:
     n, dt = problem.steps_between(t0, t1)
     problem.stepper(dt).advance(u, t0, n)
     _check(problem, u, t1, step0 + n, bound)
+    if hasattr(problem, "check_cfl"):          # advective Courant number of the state just reached
+        problem.check_cfl(u, t1, step0 + n, dt)
     return n
 
 

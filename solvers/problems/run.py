@@ -7,9 +7,13 @@ from pathlib import Path
 
 from ..storage.results import write_run_result
 from .analysis import analyse
+from .burgers_analysis import analyse_burgers
+from .burgers_problem import build_burgers_problem
 from .case import load_case
 from .heat_problem import build_heat_problem
 from .integrate import integrate
+
+BUILDERS = {"heat": (build_heat_problem, analyse), "burgers": (build_burgers_problem, analyse_burgers)}
 
 
 @dataclass
@@ -26,9 +30,10 @@ def run_case(case_path, overrides=None, out_dir="results", progress=None) -> Run
     """Raises InputError (exit 2) before anything is written, NumericalFailure (exit 3) without writing."""
     start = time.perf_counter()
     case = load_case(case_path, overrides)
-    problem = build_heat_problem(case)
+    build, analyse_run = BUILDERS[case[""]["equation"]]
+    problem = build(case)
     integration = integrate(problem, progress=progress)
-    analysis = analyse(problem, integration)
+    analysis = analyse_run(problem, integration)
     wall = time.perf_counter() - start
     path = write_run_result(Path(out_dir) / f"{case.name}.h5", problem, integration, analysis, wall)
     passed = all(c.passed for c in analysis.comparisons)

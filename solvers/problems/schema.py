@@ -22,21 +22,29 @@ class Field:
 SCHEMA: dict[str, dict[str, Field]] = {
     "": {
         "name": Field("str", REQUIRED, "a file stem of letters, digits, '_', '-', '.'"),
-        "equation": Field("str", REQUIRED, choices=("heat",)),
+        "equation": Field("str", REQUIRED, choices=("heat", "burgers")),
         "dimension": Field("int", REQUIRED, choices=(1, 2)),
         "description": Field("str", ""),
     },
     "data": {
-        "kind": Field("str", "gaussian_mixture", choices=("gaussian_mixture", "sine")),
+        "kind": Field("str", "gaussian_mixture",
+                      choices=("gaussian_mixture", "sine", "double_well", "travelling_shock")),
         "weights": Field("list", None, "positive numbers summing to 1"),
         "means": Field("list", None, "one coordinate list per component (1D: plain numbers accepted)"),
         "stds": Field("list", None, "positive numbers, one per component"),
         "wavenumbers": Field("list", None, "one wavenumber per dimension (kind = 'sine')"),
-        "amplitude": Field("float", 1.0, "a number (kind = 'sine')"),
+        "amplitude": Field("float", 1.0, "a number (kind = 'sine'; kind = 'travelling_shock': A > 0)"),
         "offset": Field("float", 0.0, "a number (kind = 'sine')"),
+        "eps": Field("float", None, "a positive number (kind = 'double_well')"),
+        "speed": Field("float", 0.0, "a number (kind = 'travelling_shock': shock speed c)"),
+        "position": Field("float", 0.0, "a number (kind = 'travelling_shock': shock position at t = 0)"),
     },
     "process": {
-        "kind": Field("str", "ve", choices=("ve",)),
+        "kind": Field("str", "ve", choices=("ve", "vp")),
+        "schedule": Field("str", "linear", choices=("linear", "constant")),
+        "beta": Field("float", 2.0, "a positive number (schedule = 'constant')"),
+        "beta_min": Field("float", 0.1, "a number >= 0 (schedule = 'linear')"),
+        "beta_max": Field("float", 20.0, "a number > beta_min (schedule = 'linear')"),
     },
     "grid": {
         "lower": Field("list", REQUIRED, "one number per dimension"),
@@ -58,6 +66,13 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "space": Field("str", "central2", "a registered space scheme"),
         "time": Field("str", "rk4", "a registered time scheme"),
         "nu": Field("float", 0.5, "a positive number (diffusivity; 1/2 is the VE convention)"),
+        "diffusion": Field("str", "central2", "central2 or central4 (burgers: the diffusion stencil)",
+                           choices=("central2", "central4")),
+        "variable": Field("str", "score", "score (u = grad log p) or textbook (v = -u) (burgers)",
+                          choices=("score", "textbook")),
+        "advection_form": Field("str", "gradient", "gradient or upwind (2D burgers)", choices=("gradient", "upwind")),
+        "crosscheck": Field("bool", False, "true or false (burgers: also solve the heat equation and compare "
+                                           "the Cole-Hopf score)"),
     },
     "measure": {
         "times": Field("list", None, "times within [time.start, time.stop]"),
@@ -79,5 +94,7 @@ COMPARISON_DEFAULTS: dict[str, tuple[float | None, float | None]] = {
     "layer_linf_error": (None, 1e-2),
     "density_l2_error": (None, 1e-4),
     "mass_error": (None, 1e-10),
+    "curl_linf": (None, 1e-2),
+    "score_crosscheck_linf": (None, 1e-2),
 }
 COMPARE_KEYS = {"rtol": Field("float", None), "atol": Field("float", None), "enabled": Field("bool", True)}

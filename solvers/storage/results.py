@@ -84,6 +84,13 @@ def write_run_result(path: str | Path, problem, integration, analysis, wall_time
                        order_time=problem.scheme.order, nu=problem.nu, dt=problem.dt, dt_rule=problem.dt_rule,
                        steps=integration.steps, space_description=problem.space.description,
                        time_description=problem.scheme.description)
+        if getattr(problem, "equation", "heat") == "burgers":
+            mc = problem.case["method"]
+            m.attrs.update(diffusion=problem.derivative_scheme, variable=mc["variable"],
+                           advection_form=mc["advection_form"] if grid.dim == 2 else "conservative flux",
+                           process=problem.case["process"]["kind"], courant_limit=problem.courant_limit,
+                           equation_form="w_t = nu w_xx - (c2 w^2 + c1 x w)_x; score: c2 = -1/2 (VE), "
+                                         "VP: nu = beta/2, c2 = c1 = -beta/2")
         tm = f.create_group("timings")
         tm.attrs.update(setup_s=integration.setup_s, compile_s=integration.compile_s, run_s=integration.run_s,
                         measure_s=analysis.measure_s, total_s=float(wall_time_s),

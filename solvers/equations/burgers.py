@@ -1,0 +1,393 @@
+"""Semi-discrete viscous Burgers operators, split as ``w' = L(t) w + b(t) + N(w, t)``.
+
+The PDE (ANALYTIC.md §1, §4; notation of :mod:`solvers.equations.advection`)::
+
+    1D:  w_t = nu(t) w_xx - d/dx (c2(t) w^2 + c1(t) x w)
+    2D:  w_t = nu Lap w - grad(c2 |w|^2)            (gradient form)
+         w_t = nu Lap w - (a . grad) w,  a = 2 c2 w  (upwind form)
+
+``w`` is the score ``u = grad log p`` (``form = "score"``, ``c2 = -1/2``: ``u_t = nu u_xx + u u_x``) or
+``v = -u`` (``form = "textbook"``, ``c2 = +1/2``: ``v_t + v v_x = nu v_xx``); for VP data in VP time
+``nu = beta(t)/2``, ``c2 = -sigma beta/2``, ``c1 = -beta/2`` (:class:`Coefficients`).
+
+Every operator works on its *state* (physical values for finite differences, ``rfft`` coefficients for the
+spectral one; :meth:`to_state` / :meth:`to_physical`) and offers what the time schemes of
+:mod:`solvers.integrators.split_steppers` need: ``full_rhs`` (explicit schemes), ``nonlinear`` (``N``), ``linear``
+(``L w + b``), ``implicit_solve`` (``(I - g dt L)^{-1}`` with the factorisation cached per ``g dt``) and
+``etd_plan`` (diagonalised ``L`` for ETDRK4). Boundary data enters through ghost offsets tabulated per stage
+time by ``boundary_table`` (see :mod:`solvers.grids.boundaries`).
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from ..grids import BoundaryCondition, UniformGrid
+from ..integrators.etd import AxisDiagonalisation, etdrk4_coefficients
+from ..kernels.fluxes import FLUX_ID, burgers_rhs_1d, flux_divergence_1d, max_wave_speed_1d
+from ..kernels.ghosts import fill_ghosts_1d, fill_ghosts_2d
+from ..kernels.stencils import apply_stencil_1d, apply_stencil_2d
+from ..kernels.tridiagonal import TridiagonalFactor, cyclic_solve
+from ..kernels.vector_burgers import gradient_advection_2d, max_speed_2d, upwind_advection_2d
+from .advection import AdvectionScheme
+from .heat import StencilDiffusion
+from .space import SpaceScheme
+
+
+class Coefficients:
+    """``(nu, c2, c1)`` at time ``t``: VE (constant) or VP (through the schedule ``beta(t)``)."""
+
+    def __init__(self, sign: float, nu: float, schedule=None):
+        self.sign, self.nu, self.schedule = float(sign), float(nu), schedule
+
+    @property
+    def constant(self) -> bool:
+        return self.schedule is None or self.schedule.kind == "constant"
+
+    def at(self, t: float) -> tuple[float, float, float]:
+        if self.schedule is None:
+            return self.nu, -0.5 * self.sign, 0.0
+        beta = float(self.schedule.beta_at(t))
+        return 0.5 * beta, -0.5 * self.sign * beta, -0.5 * beta
+
+    def max_nu(self, t0: float, t1: float) -> float:
+        return max(self.at(t0)[0], self.at(t1)[0])
+
+
+class _ImplicitCache:
+    """Factorisations of ``I - s L1`` keyed by ``s`` (``L1`` the diffusion at ``nu = 1``); a few kept."""
+
+    def __init__(self, matrix: sp.csr_matrix, tridiagonal: bool, cyclic: bool, keep: int = 4):
+        self.L1, self.tridiagonal, self.cyclic, self.keep = matrix, tridiagonal, cyclic, keep
+        self._cache: dict[float, object] = {}
+
+    def solver(self, s: float):
+        if s not in self._cache:
+            if len(self._cache) >= self.keep:
+                self._cache.pop(next(iter(self._cache)))
+            M = (sp.identity(self.L1.shape[0]) - s * self.L1).tocsc()
+            if self.tridiagonal:
+                n = M.shape[0]
+                lower, upper = np.zeros(n), np.zeros(n)
+                lower[1:], upper[:-1] = M.diagonal(-1), M.diagonal(1)
+                if self.cyclic:
+                    lower[0], upper[-1] = M[0, n - 1], M[n - 1, 0]
+                self._cache[s] = TridiagonalFactor(lower, M.diagonal().copy(), upper, self.cyclic)
+            else:
+                self._cache[s] = spla.splu(M)
+        return self._cache[s]
+
+    def solve(self, s: float, rhs: np.ndarray) -> None:
+        """Overwrites ``rhs`` (flattened view) with ``(I - s L1)^{-1} rhs``."""
+        f = self.solver(s)
+        if self.tridiagonal:
+            cyclic_solve(*f.arrays(), rhs)
+        else:
+            rhs[...] = f.solve(rhs.ravel()).reshape(rhs.shape)
+
+
+class ETDPlan:
+    """ETDRK4 coefficients of ``h L`` in the basis where ``L`` is diagonal (``fwd``/``inv`` change basis)."""
+
+    def __init__(self, coefficients: dict, fwd, inv):
+        self.c, self.fwd, self.inv = coefficients, fwd, inv
+
+
+class _StencilBurgers:
+    """Shared finite-difference machinery: ghosted work arrays, boundary tables, implicit solves, ETD."""
+
+    def __init__(self, grid: UniformGrid, bcs: list[BoundaryCondition], adv: AdvectionScheme, diff: SpaceScheme,
+                 coefficients: Coefficients, boundary_values=None, components: int = 1):
+        self.grid, self.bcs, self.adv, self.diff, self.coefs = grid, bcs, adv, diff, coefficients
+        layers = max(adv.ghost_layers, diff.ghost_layers)
+        # one diffusion closure per component (the exact boundary data differs per component)
+        def values_of(c):
+            if boundary_values is None:
+                return None
+            return boundary_values if components == 1 else (lambda x, t, c=c: boundary_values(x, t)[..., c])
+        self.closures = [StencilDiffusion(grid, bcs, diff, 1.0, values_of(c), layers=layers) for c in range(components)]
+        self.g = self.closures[0].g
+        self.components = components
+        self.periodic = [bc.periodic for bc in bcs]
+        self.weights = self.closures[0].weights
+        self.d2 = [diff.second_derivative / h ** 2 for h in grid.spacing]       # nu = 1
+        self._d2_scaled = [np.empty_like(c) for c in self.d2]
+        L1 = self.closures[0].matrix()
+        self._implicit = _ImplicitCache(L1, grid.dim == 1 and diff.ghost_layers == 1, self.periodic[0] and grid.dim == 1)
+        self._etd: dict[float, ETDPlan] = {}
+        # time-independent ghost offsets (used when no per-stage table is passed)
+        self._consts = [cl.offsets(np.zeros(())) for cl in self.closures]
+
+    # -- representation ----------------------------------------------------------------------------------
+    def to_state(self, u: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(u, dtype=float).copy()
+
+    def to_physical(self, w: np.ndarray) -> np.ndarray:
+        return w
+
+    @property
+    def time_dependent(self) -> bool:
+        return self.closures[0].time_dependent
+
+    def boundary_table(self, times: np.ndarray):
+        """Ghost offsets at ``times`` (any shape): ``[component][axis] -> times.shape + (2, g[, n_along])``."""
+        return [cl.offsets(times) for cl in self.closures]
+
+    def _scaled_d2(self, nu: float):
+        for out, c in zip(self._d2_scaled, self.d2):
+            np.multiply(c, nu, out=out)
+        return self._d2_scaled
+
+    # -- stability --------------------------------------------------------------------------------------
+    def diffusive_radius(self, t: float) -> float:
+        nu = self.coefs.at(t)[0]
+        return nu * self.diff.spectral_radius * sum(1.0 / h ** 2 for h in self.grid.spacing)
+
+    # -- implicit diffusion -----------------------------------------------------------------------------
+    def implicit_solve(self, w: np.ndarray, gdt: float, t: float, off) -> None:
+        """``w <- (I - gdt L(t))^{-1} (w + gdt b(t))`` in place."""
+        nu = self.coefs.at(t)[0]
+        if self.time_dependent or not all(self.periodic):
+            b = self._boundary_term(t, off)
+            w += gdt * b
+        s = gdt * nu
+        if self.components == 1:
+            self._implicit.solve(s, w)
+        else:
+            for c in range(self.components):
+                self._implicit.solve(s, w[c])
+
+    # -- ETDRK4 -----------------------------------------------------------------------------------------
+    def etd_plan(self, h: float) -> ETDPlan:
+        if not self.coefs.constant:
+            raise ValueError("etdrk4 needs a time-independent linear part (the VP linear schedule has "
+                             "diffusivity beta(t)/2)")
+        if h not in self._etd:
+            nu = self.coefs.at(0.0)[0]
+            mats = [nu * self.closures[0].axis_matrix(ax).toarray() for ax in range(self.grid.dim)]
+            diag = AxisDiagonalisation(mats)
+            coef = etdrk4_coefficients(h * diag.eigenvalues, h)
+            if self.components == 1:
+                fwd, inv = diag.to_eigen, diag.from_eigen
+            else:
+                fwd = lambda w: np.stack([diag.to_eigen(w[c]) for c in range(self.components)])   # noqa: E731
+                inv = lambda w: np.stack([diag.from_eigen(w[c]) for c in range(self.components)])  # noqa: E731
+            self._etd = {h: ETDPlan(coef, fwd, inv)}
+        return self._etd[h]
+
+    def nonlinear_with_boundary(self, w, t, off, out):
+        """``N(w, t) + b(t)``: the part ETDRK4 treats explicitly (the boundary data of ``L`` included)."""
+        self.nonlinear(w, t, off, out)
+        if self.time_dependent or not all(self.periodic):
+            out += self._boundary_term(t, off)
+
+
+class FluxBurgers1D(_StencilBurgers):
+    """1D conservative finite differences: numerical flux (advection scheme) + centred diffusion."""
+
+    def __init__(self, grid, bcs, adv, diff, coefficients, boundary_values=None):
+        super().__init__(grid, bcs, adv, diff, coefficients, boundary_values)
+        n, g = grid.points[0], self.g
+        self.n, self.h, self.x0 = n, grid.spacing[0], grid.lower[0]
+        self.flux_id = FLUX_ID[adv.name]
+        self.ue = np.zeros(n + 2 * g)
+        self._zero = np.zeros(n + 2 * g)
+        self._b = np.zeros(n)
+
+    def _fill(self, w, off):
+        g, n = self.g, self.n
+        self.ue[g:g + n] = w
+        fill_ghosts_1d(self.ue, g, self.periodic[0], self.weights[0], (off if off is not None else self._consts)[0][0])
+
+    def full_rhs(self, w, t, off, out):
+        nu, c2, c1 = self.coefs.at(t)
+        self._fill(w, off)
+        burgers_rhs_1d(self.ue, self.g, self.n, self.h, self.x0, self.flux_id, c2, c1, self._scaled_d2(nu)[0], out)
+
+    def nonlinear(self, w, t, off, out):
+        _, c2, c1 = self.coefs.at(t)
+        self._fill(w, off)
+        flux_divergence_1d(self.ue, self.g, self.n, self.h, self.x0, self.flux_id, c2, c1, out, False)
+
+    def linear(self, w, t, off, out):
+        nu = self.coefs.at(t)[0]
+        self._fill(w, off)
+        apply_stencil_1d(self.ue, self.g, self._scaled_d2(nu)[0], out)
+
+    def _boundary_term(self, t, off):
+        nu = self.coefs.at(t)[0]
+        self._zero[:] = 0.0
+        fill_ghosts_1d(self._zero, self.g, self.periodic[0], self.weights[0], (off if off is not None else self._consts)[0][0])
+        apply_stencil_1d(self._zero, self.g, self._scaled_d2(nu)[0], self._b)
+        return self._b
+
+    def max_speed(self, w, t) -> np.ndarray:
+        """``max |f'(w, x)|`` per axis (advective CFL)."""
+        _, c2, c1 = self.coefs.at(t)
+        g, n = self.g, self.n
+        self.ue[g:g + n] = w
+        return np.array([max_wave_speed_1d(self.ue, g, n, self.h, self.x0, c2, c1)])
+
+
+class VectorBurgers2D(_StencilBurgers):
+    """2D vector Burgers by finite differences; state shape ``(2, nx, ny)``."""
+
+    def __init__(self, grid, bcs, adv, diff, coefficients, form: str, boundary_values=None):
+        if not coefficients.constant or coefficients.schedule is not None:
+            raise ValueError("the 2D system is integrated in VE time")
+        super().__init__(grid, bcs, adv, diff, coefficients, boundary_values, components=2)
+        g = self.g
+        nx, ny = grid.points
+        self.form = form
+        self.ue = np.zeros((2, nx + 2 * g, ny + 2 * g))
+        self._zero = np.zeros((nx + 2 * g, ny + 2 * g))
+        self.q = np.zeros((nx + 2 * g, ny + 2 * g))
+        self._b = np.zeros((2, nx, ny))
+        self._lap = np.zeros((nx, ny))
+        self.scheme_id = 0 if adv.name == "upwind1" else 1
+        self.gradient_order = 4 if adv.name == "central4" else 2
+
+    def _fill(self, w, off):
+        g = self.g
+        nx, ny = self.grid.points
+        for c in range(2):
+            o = off[c] if off is not None else self._consts[c]
+            self.ue[c, g:g + nx, g:g + ny] = w[c]
+            fill_ghosts_2d(self.ue[c], g, self.periodic[0], self.periodic[1], self.weights[0], o[0], self.weights[1], o[1])
+
+    def _advect(self, out, c2, accumulate):
+        hx, hy = self.grid.spacing
+        if self.form == "gradient":
+            gradient_advection_2d(self.ue, self.g, hx, hy, c2, self.q, out, accumulate, self.gradient_order)
+        else:
+            upwind_advection_2d(self.ue, self.g, hx, hy, c2, self.scheme_id, out, accumulate)
+
+    def _diffuse(self, out, nu, accumulate):
+        dx, dy = self._scaled_d2(nu)
+        for c in range(2):
+            if accumulate:
+                apply_stencil_2d(self.ue[c], self.g, dx, dy, self._lap)
+                out[c] += self._lap
+            else:
+                apply_stencil_2d(self.ue[c], self.g, dx, dy, out[c])
+
+    def full_rhs(self, w, t, off, out):
+        nu, c2, _ = self.coefs.at(t)
+        self._fill(w, off)
+        self._diffuse(out, nu, False)
+        self._advect(out, c2, True)
+
+    def nonlinear(self, w, t, off, out):
+        _, c2, _ = self.coefs.at(t)
+        self._fill(w, off)
+        self._advect(out, c2, False)
+
+    def linear(self, w, t, off, out):
+        nu = self.coefs.at(t)[0]
+        self._fill(w, off)
+        self._diffuse(out, nu, False)
+
+    def _boundary_term(self, t, off):
+        nu = self.coefs.at(t)[0]
+        dx, dy = self._scaled_d2(nu)
+        for c in range(2):
+            o = off[c] if off is not None else self._consts[c]
+            self._zero[:] = 0.0
+            fill_ghosts_2d(self._zero, self.g, self.periodic[0], self.periodic[1], self.weights[0], o[0],
+                           self.weights[1], o[1])
+            apply_stencil_2d(self._zero, self.g, dx, dy, self._b[c])
+        return self._b
+
+    def max_speed(self, w, t) -> np.ndarray:
+        g = self.g
+        nx, ny = self.grid.points
+        self.ue[:, g:g + nx, g:g + ny] = w
+        return np.array(max_speed_2d(self.ue, g, self.coefs.at(t)[1]))
+
+
+class SpectralBurgers:
+    """Fourier pseudo-spectral Burgers on a periodic grid (1D scalar, 2D gradient-form vector).
+
+    State: ``rfftn`` coefficients (2D: shape ``(2,) + rfft shape``). ``L`` is the diagonal ``-nu |k|^2``;
+    ``N = -i k_c M FFT(c2 |w_M|^2)`` with ``w_M`` the field with the top third of the modes removed and ``M``
+    the same 2/3-rule mask on the product (Orszag 1971), so the quadratic term is alias-free.
+    """
+
+    time_dependent = False
+
+    def __init__(self, grid: UniformGrid, coefficients: Coefficients):
+        if coefficients.schedule is not None:
+            raise ValueError("the spectral scheme needs periodic data; VP's linear drift x is not periodic")
+        self.grid, self.coefs, self.dim = grid, coefficients, grid.dim
+        ks = [2 * np.pi * np.fft.fftfreq(n, d=h) for n, h in zip(grid.points, grid.spacing)]
+        ks[-1] = 2 * np.pi * np.fft.rfftfreq(grid.points[-1], d=grid.spacing[-1])
+        self.K = np.meshgrid(*ks, indexing="ij")
+        modes = [np.abs(np.fft.fftfreq(n, d=1.0 / n)) for n in grid.points]
+        modes[-1] = np.fft.rfftfreq(grid.points[-1], d=1.0 / grid.points[-1])
+        M = np.meshgrid(*modes, indexing="ij")
+        self.mask = np.ones(self.K[0].shape)
+        for m, n in zip(M, grid.points):
+            self.mask *= (m < n / 3.0)
+        nu = coefficients.at(0.0)[0]
+        self.symbol = -nu * sum(k ** 2 for k in self.K)
+        self.shape = grid.points
+        self.axes = tuple(range(-self.dim, 0))
+        self.components = 1 if self.dim == 1 else 2
+        self.periodic = [True] * self.dim
+        self._ik = [1j * k * self.mask for k in self.K]
+        self._etd: dict[float, ETDPlan] = {}
+
+    def to_state(self, u):
+        return np.fft.rfftn(u, axes=self.axes)
+
+    def to_physical(self, w):
+        return np.fft.irfftn(w, s=self.shape, axes=self.axes)
+
+    def boundary_table(self, times):
+        return None
+
+    def diffusive_radius(self, t):
+        return float(-self.symbol.min())
+
+    def nonlinear(self, w, t, off, out):
+        _, c2, _ = self.coefs.at(t)
+        phys = np.fft.irfftn(w * self.mask, s=self.shape, axes=self.axes)
+        q = c2 * (phys * phys if self.dim == 1 else phys[0] ** 2 + phys[1] ** 2)
+        q_hat = np.fft.rfftn(q)
+        if self.dim == 1:
+            np.multiply(self._ik[0], q_hat, out=out)
+            out *= -1.0
+        else:
+            for c in range(2):
+                np.multiply(self._ik[c], q_hat, out=out[c])
+                out[c] *= -1.0
+
+    nonlinear_with_boundary = nonlinear
+
+    def linear(self, w, t, off, out):
+        np.multiply(self.symbol, w, out=out)
+
+    def full_rhs(self, w, t, off, out):
+        self.nonlinear(w, t, off, out)
+        out += self.symbol * w
+
+    def implicit_solve(self, w, gdt, t, off):
+        w /= (1.0 - gdt * self.symbol)
+
+    def etd_plan(self, h):
+        if h not in self._etd:
+            ident = lambda w: w   # noqa: E731
+            self._etd = {h: ETDPlan(etdrk4_coefficients(h * self.symbol, h), ident, ident)}
+        return self._etd[h]
+
+    def max_speed(self, w, t):
+        _, c2, _ = self.coefs.at(t)
+        phys = self.to_physical(w)
+        return np.array([np.abs(2 * c2 * phys[c]).max() if self.dim == 2 else np.abs(2 * c2 * phys).max()
+                         for c in range(self.dim)])
+
+    def derivative_physical(self, phys: np.ndarray, axis: int) -> np.ndarray:
+        """Spectral derivative of a physical field (curl diagnostics)."""
+        hat = np.fft.rfftn(phys)
+        return np.fft.irfftn(1j * self.K[axis] * hat, s=self.shape)

@@ -1,0 +1,76 @@
+"""Registered time schemes of the split semi-discrete systems ``w' = L w + b(t) + N(w, t)`` (Burgers).
+
+``L`` is the linear diffusion (stiff), ``b(t)`` its boundary data, ``N`` the advective (non-stiff, nonlinear)
+part. Schemes are data: a class per family in :mod:`solvers.integrators.split_steppers` reads the
+coefficients here.
+
+===================  =====  =========  ======================================================================
+name                 order  family     treatment and source
+===================  =====  =========  ======================================================================
+``euler``            1      explicit   forward Euler on ``L + N``
+``ssprk3``           3      explicit   Shu-Osher SSP-RK3 (Shu & Osher 1988; Gottlieb, Shu & Tadmor 2001)
+``rk4``              4      explicit   classical RK4 (Kutta 1901)
+``imex_ars222``      2      imex       ARS(2,2,2): L-stable SDIRK for ``L``, explicit for ``N``
+                                       (Ascher, Ruuth & Spiteri 1997, §2.6), gamma = 1 - 1/sqrt(2)
+``crank_nicolson``   2      cnab       Crank-Nicolson for ``L``, Adams-Bashforth 2 for ``N`` (CNAB2; e.g.
+                                       Peyret 2002 §4.5; Wang & Ruuth 2008 eqn 2.9); each ``advance`` call
+                                       starts with one CN/Heun step so no state leaks between calls
+``etdrk4``           4      etd        Cox-Matthews ETDRK4 (J. Comput. Phys. 176, 2002) with the phi
+                                       functions by the Kassam-Trefethen contour integral (SISC 26, 2005)
+===================  =====  =========  ======================================================================
+
+``stability_interval``: length of the real negative stability interval of the explicit tableau (diffusive
+limit of explicit schemes). ``cfl``: the factor applied to the space scheme's advective Courant number.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..registry import Registry
+
+BURGERS_TIME_SCHEMES: Registry["SplitTimeScheme"] = Registry("time")
+
+
+@dataclass(frozen=True)
+class SplitTimeScheme:
+    name: str
+    order: float
+    family: str                        # "explicit", "imex", "cnab", "etd"
+    stability_interval: float          # diffusive limit for "explicit"; np.inf when L is implicit/exact
+    cfl: float                         # factor on the advective Courant number
+    stage_c: np.ndarray                # stage times (fractions of dt) where boundary data is needed
+    A: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    b: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    description: str = ""
+
+    @property
+    def explicit(self) -> bool:
+        return self.family == "explicit"
+
+
+def _register(s: SplitTimeScheme) -> None:
+    BURGERS_TIME_SCHEMES.register(s.name)(s)
+
+
+_register(SplitTimeScheme("euler", 1, "explicit", 2.0, 1.0, np.array([0.0]), np.zeros((1, 1)), np.array([1.0]),
+                          "forward Euler, order 1"))
+_register(SplitTimeScheme(
+    "ssprk3", 3, "explicit", 2.512745326618329, 1.0, np.array([0.0, 1.0, 0.5]),
+    np.array([[0, 0, 0], [1.0, 0, 0], [0.25, 0.25, 0]]), np.array([1, 1, 4]) / 6.0,
+    "Shu-Osher SSP-RK3, order 3, SSP coefficient 1"))
+_register(SplitTimeScheme(
+    "rk4", 4, "explicit", 2.785293563405282, 1.0, np.array([0.0, 0.5, 0.5, 1.0]),
+    np.array([[0, 0, 0, 0], [0.5, 0, 0, 0], [0, 0.5, 0, 0], [0, 0, 1.0, 0]]), np.array([1, 2, 2, 1]) / 6.0,
+    "classical RK4, order 4"))
+_GAMMA = 1.0 - 1.0 / np.sqrt(2.0)
+_register(SplitTimeScheme("imex_ars222", 2, "imex", np.inf, 1.0, np.array([0.0, _GAMMA, 1.0]),
+                          description="ARS(2,2,2) IMEX Runge-Kutta, order 2, L-stable implicit part"))
+_register(SplitTimeScheme("crank_nicolson", 2, "cnab", np.inf, 0.5, np.array([0.0, 1.0]),
+                          description="Crank-Nicolson / Adams-Bashforth 2 (CNAB2), order 2"))
+_register(SplitTimeScheme("etdrk4", 4, "etd", np.inf, 1.0, np.array([0.0, 0.5, 1.0]),
+                          description="Cox-Matthews ETDRK4 with Kassam-Trefethen contour phi functions, order 4"))
+
+ARS222_GAMMA = _GAMMA
+ARS222_DELTA = 1.0 - 1.0 / (2.0 * _GAMMA)

@@ -1,0 +1,201 @@
+"""Steppers for the split systems ``w' = L w + b(t) + N(w, t)`` of :mod:`solvers.equations.burgers`.
+
+A stepper is built once per (operator, scheme, dt): work arrays are allocated, implicit factorisations and
+ETDRK4 coefficients come from caches on the operator (so they are computed once per ``dt``). ``advance(u, t,
+nsteps)`` takes and returns *physical* values (in place); inside, the state is the operator's representation
+(Fourier coefficients for the spectral operator). Boundary offsets of every stage of a chunk of steps are
+tabulated at once (one vectorised closed-form call), never per stage.
+
+Families (coefficients in :mod:`solvers.integrators.split_schemes`):
+
+* ``explicit`` — Butcher tableau on ``L + b + N``.
+* ``imex`` — ARS(2,2,2) (Ascher, Ruuth & Spiteri 1997): stiffly accurate, so ``w_{n+1}`` is the last stage.
+* ``cnab`` — CNAB2: ``(I - dt/2 L) w^{n+1} = (I + dt/2 L) w^n + dt/2 (b^n + b^{n+1}) + dt (3/2 N^n - 1/2 N^{n-1})``;
+  the first step of every ``advance`` call is CN with a Heun (trapezoidal) predictor for ``N``, second order,
+  so nothing of a previous call (which may have started from another state) is reused.
+* ``etd`` — ETDRK4 (Cox & Matthews 2002, eqs. 26-29), ``b(t)`` treated with ``N`` as a forcing.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from .split_schemes import ARS222_DELTA, ARS222_GAMMA, SplitTimeScheme
+
+MAX_TABLE_ENTRIES = 2_000_000
+
+
+@njit(cache=True)
+def _axpy(y, a, x):
+    """``y += a * x`` on flat views (real or complex)."""
+    for i in range(y.shape[0]):
+        y[i] += a * x[i]
+
+
+def axpy(y: np.ndarray, a: float, x: np.ndarray) -> None:
+    _axpy(y.reshape(-1), a, x.reshape(-1))
+
+
+class SplitStepper:
+    def __init__(self, operator, scheme: SplitTimeScheme, dt: float):
+        self.op, self.scheme, self.dt = operator, scheme, float(dt)
+        self.c = np.asarray(scheme.stage_c, dtype=float)
+
+    # boundary data -------------------------------------------------------------------------------------
+    def _chunks(self, t: float, nsteps: int):
+        """Yield (step times, per-stage offsets table or None) for chunks of steps."""
+        if not getattr(self.op, "time_dependent", False):
+            yield t + np.arange(nsteps) * self.dt, None
+            return
+        per_step = self.c.size * 2 * 2 * self.op.g * max(self.op.grid.points) * self.op.grid.dim
+        size = max(1, MAX_TABLE_ENTRIES // per_step)
+        done = 0
+        while done < nsteps:
+            k = min(size, nsteps - done)
+            steps = t + (done + np.arange(k)) * self.dt
+            yield steps, self.op.boundary_table(steps[:, None] + self.c[None, :] * self.dt)
+            done += k
+
+    @staticmethod
+    def _off(table, step: int, stage: int):
+        if table is None:
+            return None
+        return [[ax[step, stage] for ax in comp] for comp in table]
+
+    def advance(self, u: np.ndarray, t: float, nsteps: int) -> None:
+        w = self.op.to_state(u)
+        self._begin(w)
+        for steps, table in self._chunks(t, nsteps):
+            for j, tn in enumerate(steps):
+                self._step(w, float(tn), table, j)
+        u[...] = self.op.to_physical(w)
+
+    def _begin(self, w):
+        pass
+
+    def _step(self, w, t, table, j):
+        raise NotImplementedError
+
+
+class ExplicitStepper(SplitStepper):
+    """Explicit Runge-Kutta on the full right-hand side."""
+
+    def __init__(self, operator, scheme, dt):
+        super().__init__(operator, scheme, dt)
+        self.A, self.b = scheme.A, scheme.b
+        self.K = None
+
+    def _begin(self, w):
+        if self.K is None or self.K[0].shape != w.shape or self.K[0].dtype != w.dtype:
+            self.K = [np.empty_like(w) for _ in self.b]
+            self.stage = np.empty_like(w)
+
+    def _step(self, w, t, table, j):
+        dt, op = self.dt, self.op
+        for i in range(self.b.size):
+            if i == 0:
+                src = w
+            else:
+                self.stage[...] = w
+                for r in range(i):
+                    if self.A[i, r] != 0.0:
+                        axpy(self.stage, dt * self.A[i, r], self.K[r])
+                src = self.stage
+            op.full_rhs(src, t + self.c[i] * dt, self._off(table, j, i), self.K[i])
+        for i in range(self.b.size):
+            if self.b[i] != 0.0:
+                axpy(w, dt * self.b[i], self.K[i])
+
+
+class ARS222Stepper(SplitStepper):
+    """ARS(2,2,2): implicit tableau [[0,0,0],[0,g,0],[0,1-g,g]], explicit [[0,0,0],[g,0,0],[d,1-d,0]]."""
+
+    def _begin(self, w):
+        if getattr(self, "_shape", None) != (w.shape, w.dtype):
+            self._shape = (w.shape, w.dtype)
+            self.N1, self.N2, self.K2, self.Y = (np.empty_like(w) for _ in range(4))
+
+    def _step(self, w, t, table, j):
+        op, dt, g, d = self.op, self.dt, ARS222_GAMMA, ARS222_DELTA
+        op.nonlinear(w, t, self._off(table, j, 0), self.N1)
+        Y = self.Y
+        Y[...] = w
+        axpy(Y, g * dt, self.N1)
+        t2 = t + g * dt
+        op.implicit_solve(Y, g * dt, t2, self._off(table, j, 1))
+        op.linear(Y, t2, self._off(table, j, 1), self.K2)
+        op.nonlinear(Y, t2, self._off(table, j, 1), self.N2)
+        axpy(w, (1 - g) * dt, self.K2)
+        axpy(w, d * dt, self.N1)
+        axpy(w, (1 - d) * dt, self.N2)
+        op.implicit_solve(w, g * dt, t + dt, self._off(table, j, 2))
+
+
+class CNAB2Stepper(SplitStepper):
+    """Crank-Nicolson / Adams-Bashforth 2 with a CN-Heun first step per ``advance`` call."""
+
+    def _begin(self, w):
+        if getattr(self, "_shape", None) != (w.shape, w.dtype):
+            self._shape = (w.shape, w.dtype)
+            self.N_now, self.N_prev, self.Lw, self.rhs, self.pred = (np.empty_like(w) for _ in range(5))
+        self.started = False
+
+    def _step(self, w, t, table, j):
+        op, dt = self.op, self.dt
+        off0, off1 = self._off(table, j, 0), self._off(table, j, 1)
+        op.nonlinear(w, t, off0, self.N_now)
+        op.linear(w, t, off0, self.Lw)
+        self.rhs[...] = w
+        axpy(self.rhs, 0.5 * dt, self.Lw)
+        if not self.started:            # CN + Heun predictor: second order, one step
+            self.pred[...] = self.rhs
+            axpy(self.pred, dt, self.N_now)
+            op.implicit_solve(self.pred, 0.5 * dt, t + dt, off1)
+            op.nonlinear(self.pred, t + dt, off1, self.N_prev)
+            axpy(self.rhs, 0.5 * dt, self.N_now)
+            axpy(self.rhs, 0.5 * dt, self.N_prev)
+            self.started = True
+        else:
+            axpy(self.rhs, 1.5 * dt, self.N_now)
+            axpy(self.rhs, -0.5 * dt, self.N_prev)
+        op.implicit_solve(self.rhs, 0.5 * dt, t + dt, off1)
+        w[...] = self.rhs
+        self.N_prev, self.N_now = self.N_now, self.N_prev
+
+
+class ETDRK4Stepper(SplitStepper):
+    """Cox-Matthews ETDRK4 in the basis where ``L`` is diagonal (Fourier modes or FD eigenvectors)."""
+
+    def __init__(self, operator, scheme, dt):
+        super().__init__(operator, scheme, dt)
+        self.plan = operator.etd_plan(self.dt)
+
+    def _begin(self, w):
+        if getattr(self, "_shape", None) != (w.shape, w.dtype):
+            self._shape = (w.shape, w.dtype)
+            self.Nw = np.empty_like(w)
+
+    def _N(self, w, t, off):
+        self.op.nonlinear_with_boundary(w, t, off, self.Nw)
+        return self.plan.fwd(self.Nw)
+
+    def _step(self, w, t, table, j):
+        c, fwd, inv, h = self.plan.c, self.plan.fwd, self.plan.inv, self.dt
+        E, E2, Q, f1, f2, f3 = (c[k] for k in ("E", "E2", "Q", "f1", "f2", "f3"))
+        off0, off_half, off1 = (self._off(table, j, i) for i in range(3))
+        u_e = fwd(w)
+        Nu = self._N(w, t, off0)
+        a_e = E2 * u_e + Q * Nu
+        Na = self._N(inv(a_e), t + h / 2, off_half)
+        b_e = E2 * u_e + Q * Na
+        Nb = self._N(inv(b_e), t + h / 2, off_half)
+        c_e = E2 * a_e + Q * (2 * Nb - Nu)
+        Nc = self._N(inv(c_e), t + h, off1)
+        w[...] = inv(E * u_e + f1 * Nu + 2 * f2 * (Na + Nb) + f3 * Nc)
+
+
+STEPPERS = {"explicit": ExplicitStepper, "imex": ARS222Stepper, "cnab": CNAB2Stepper, "etd": ETDRK4Stepper}
+
+
+def make_split_stepper(operator, scheme: SplitTimeScheme, dt: float) -> SplitStepper:
+    return STEPPERS[scheme.family](operator, scheme, dt)
