@@ -116,6 +116,7 @@ class _StencilBurgers:
         L1 = self.closures[0].matrix()
         self._implicit = _ImplicitCache(L1, grid.dim == 1 and diff.ghost_layers == 1, self.periodic[0] and grid.dim == 1)
         self._etd: dict[float, ETDPlan] = {}
+        self._diagonalisation = None
         # time-independent ghost offsets (used when no per-stage table is passed)
         self._consts = [cl.offsets(np.zeros(())) for cl in self.closures]
 
@@ -164,9 +165,11 @@ class _StencilBurgers:
             raise ValueError("etdrk4 needs a time-independent linear part (the VP linear schedule has "
                              "diffusivity beta(t)/2)")
         if h not in self._etd:
-            nu = self.coefs.at(0.0)[0]
-            mats = [nu * self.closures[0].axis_matrix(ax).toarray() for ax in range(self.grid.dim)]
-            diag = AxisDiagonalisation(mats)
+            if self._diagonalisation is None:      # once per operator; only the phi tables depend on h
+                nu = self.coefs.at(0.0)[0]
+                self._diagonalisation = AxisDiagonalisation(
+                    [nu * self.closures[0].axis_matrix(ax).toarray() for ax in range(self.grid.dim)])
+            diag = self._diagonalisation
             coef = etdrk4_coefficients(h * diag.eigenvalues, h)
             if self.components == 1:
                 fwd, inv = diag.to_eigen, diag.from_eigen

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..kernels.burgers_rk import rk_burgers_1d
 from .split_schemes import ARS222_DELTA, ARS222_GAMMA, SplitTimeScheme
 
 MAX_TABLE_ENTRIES = 2_000_000
@@ -173,29 +174,54 @@ class ETDRK4Stepper(SplitStepper):
     def _begin(self, w):
         if getattr(self, "_shape", None) != (w.shape, w.dtype):
             self._shape = (w.shape, w.dtype)
-            self.Nw = np.empty_like(w)
+            self.Nbuf = [np.empty_like(w) for _ in range(4)]   # one per stage: fwd may return its input
 
-    def _N(self, w, t, off):
-        self.op.nonlinear_with_boundary(w, t, off, self.Nw)
-        return self.plan.fwd(self.Nw)
+    def _N(self, k, w, t, off):
+        self.op.nonlinear_with_boundary(w, t, off, self.Nbuf[k])
+        return self.plan.fwd(self.Nbuf[k])
 
     def _step(self, w, t, table, j):
         c, fwd, inv, h = self.plan.c, self.plan.fwd, self.plan.inv, self.dt
         E, E2, Q, f1, f2, f3 = (c[k] for k in ("E", "E2", "Q", "f1", "f2", "f3"))
         off0, off_half, off1 = (self._off(table, j, i) for i in range(3))
         u_e = fwd(w)
-        Nu = self._N(w, t, off0)
+        Nu = self._N(0, w, t, off0)
         a_e = E2 * u_e + Q * Nu
-        Na = self._N(inv(a_e), t + h / 2, off_half)
+        Na = self._N(1, inv(a_e), t + h / 2, off_half)
         b_e = E2 * u_e + Q * Na
-        Nb = self._N(inv(b_e), t + h / 2, off_half)
+        Nb = self._N(2, inv(b_e), t + h / 2, off_half)
         c_e = E2 * a_e + Q * (2 * Nb - Nu)
-        Nc = self._N(inv(c_e), t + h, off1)
+        Nc = self._N(3, inv(c_e), t + h, off1)
         w[...] = inv(E * u_e + f1 * Nu + 2 * f2 * (Na + Nb) + f3 * Nc)
+
+
+class FusedFluxRKStepper(SplitStepper):
+    """Explicit Runge-Kutta for the 1D flux operator, the whole step loop inside numba
+    (:func:`solvers.kernels.burgers_rk.rk_burgers_1d`); coefficients and boundary offsets tabulated per chunk."""
+
+    def __init__(self, operator, scheme, dt):
+        super().__init__(operator, scheme, dt)
+        self.A = np.ascontiguousarray(scheme.A, dtype=float)
+        self.b = np.ascontiguousarray(scheme.b, dtype=float)
+        self.K = np.zeros((self.b.size, operator.n))
+        self.dscaled = np.empty_like(operator.d2[0])
+
+    def advance(self, u, t, nsteps):
+        op, s = self.op, self.b.size
+        for steps, table in self._chunks(t, nsteps):
+            k = steps.size
+            times = steps[:, None] + self.c[None, :] * self.dt
+            coef = np.array([op.coefs.at(tt) for tt in times.ravel()]).reshape(k, s, 3) if not op.coefs.constant \
+                else np.broadcast_to(np.array(op.coefs.at(t)), (k, s, 3))
+            off = table[0][0] if table is not None else np.broadcast_to(op._consts[0][0], (k, s) + op._consts[0][0].shape)
+            rk_burgers_1d(u, op.ue, self.K, self.A, self.b, k, self.dt, op.g, op.periodic[0], op.weights[0], off,
+                          coef, op.h, op.x0, op.flux_id, op.d2[0], self.dscaled)
 
 
 STEPPERS = {"explicit": ExplicitStepper, "imex": ARS222Stepper, "cnab": CNAB2Stepper, "etd": ETDRK4Stepper}
 
 
 def make_split_stepper(operator, scheme: SplitTimeScheme, dt: float) -> SplitStepper:
+    if scheme.family == "explicit" and hasattr(operator, "flux_id"):
+        return FusedFluxRKStepper(operator, scheme, dt)
     return STEPPERS[scheme.family](operator, scheme, dt)
