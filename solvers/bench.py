@@ -8,7 +8,11 @@ numba kernel: compile or on-disk cache load) is reported apart. Ratios, not abso
 * the same step against py-pde's compiled diffusion stepper, when py-pde is installed (``make bench`` does);
 * a Crank-Nicolson step with the numba Thomas factorisation reused against ``scipy.linalg.solve_banded``
   called every step (what a straightforward implementation does);
-* the spectral step's FFT pair, numpy against scipy.fft.
+* the spectral step's FFT pair, numpy against scipy.fft;
+* Burgers: million point-updates per second (Mupd/s = points x steps / time) of WENO5 + SSP-RK3 and of
+  spectral + ETDRK4, 1D (N = 1e5) and 2D (512^2), with two same-run ratios: the WENO5 step time in units of a
+  copy of the field per stage (the memory-bound floor; > 1 means compute-bound), and the ETDRK4 step time in
+  units of one rfft/irfft pair (its floor is 4 pairs: one per nonlinear evaluation).
 """
 from __future__ import annotations
 
@@ -129,6 +133,47 @@ def bench_fft(n: int, repeats: int) -> dict:
     return {"numpy_pair_s": t_np, "scipy_pair_s": t_sp, "scipy_over_numpy": t_np / t_sp}
 
 
+def _burgers_stepper(dim: int, n: int, space: str, time_name: str):
+    from .equations.advection import BURGERS_SPACE_SCHEMES
+    from .equations.burgers import Coefficients, FluxBurgers1D, SpectralBurgers, VectorBurgers2D
+    from .integrators.split_schemes import BURGERS_TIME_SCHEMES
+    from .integrators.split_steppers import make_split_stepper
+    grid = UniformGrid((-np.pi,) * dim, (np.pi,) * dim, (n,) * dim)
+    coefs = Coefficients(1.0, 0.5)
+    bcs = [BoundaryCondition("periodic")] * dim
+    adv, diff = BURGERS_SPACE_SCHEMES.get(space), SPACE_SCHEMES.get("central4")
+    if space == "spectral":
+        op = SpectralBurgers(grid, coefs)
+    elif dim == 1:
+        op = FluxBurgers1D(grid, bcs, adv, diff, coefs)
+    else:
+        op = VectorBurgers2D(grid, bcs, adv, diff, coefs, "upwind")
+    x = grid.axes[0]
+    u = np.sin(x) if dim == 1 else np.stack([np.sin(x)[:, None] * np.cos(x)[None, :],
+                                              np.cos(x)[:, None] * np.sin(x)[None, :]])
+    dt = 0.2 * grid.spacing[0] ** 2 if BURGERS_TIME_SCHEMES.get(time_name).explicit else 0.2 * grid.spacing[0]
+    return make_split_stepper(op, BURGERS_TIME_SCHEMES.get(time_name), dt), np.ascontiguousarray(u)
+
+
+def bench_burgers(dim: int, n: int, steps: int, repeats: int, copy_GBps: float) -> dict:
+    """Mupd/s of weno5 + ssprk3 and spectral + etdrk4 (periodic ``sin`` data, ``nu = 1/2``)."""
+    import scipy.fft
+    points = n ** dim
+    out = {}
+    for space, time_name in (("weno5", "ssprk3"), ("spectral", "etdrk4")):
+        stepper, u = _burgers_stepper(dim, n, space, time_name)
+        compile_s = _first_call(lambda: stepper.advance(u, 0.0, 1))
+        t = _median_time(lambda: stepper.advance(u, 0.0, steps), repeats) / steps
+        out[f"{space}+{time_name}"] = {"step_s": t, "compile_s": compile_s, "Mupd_per_s": points / t / 1e6}
+    comps = 1 if dim == 1 else 2
+    copy_s = 16 * points * comps / (copy_GBps * 1e9)
+    out["weno5_step_over_copy_per_stage"] = out["weno5+ssprk3"]["step_s"] / (3 * copy_s)
+    field = np.random.default_rng(0).random((n,) * dim)
+    pair = _median_time(lambda: scipy.fft.irfftn(scipy.fft.rfftn(field), s=field.shape), repeats)
+    out["etdrk4_step_over_fft_pair"] = out["spectral+etdrk4"]["step_s"] / (pair * comps)
+    return out
+
+
 def run_benchmarks(quick: bool = False, out: str | Path = "results/bench.json") -> int:
     sizes = [1_000, 10_000] if quick else [10_000, 100_000, 1_000_000]
     steps, repeats = (20, 3) if quick else (200, 5)
@@ -153,6 +198,19 @@ def run_benchmarks(quick: bool = False, out: str | Path = "results/bench.json") 
         for name, ratio, meaning in rows:
             print(f"{name:<34} {n:>9} {ratio:>10.3g}  {meaning}")
         report["rows"].append({"n": n, "copy": bw, "explicit": ex, "crank_nicolson": cn, "fft": ff})
+    bw = report["rows"][-1]["copy"]["copy_GBps"]
+    report["burgers"] = []
+    for dim, n in ((1, 10_000 if quick else 100_000), (2, 128 if quick else 512)):
+        b = bench_burgers(dim, n, 5 if quick else (40 if dim == 1 else 10), repeats, bw)
+        label = f"{n}" if dim == 1 else f"{n}^2"
+        for key in ("weno5+ssprk3", "spectral+etdrk4"):
+            print(f"{'Burgers ' + key + ' Mupd/s':<34} {label:>9} {b[key]['Mupd_per_s']:>10.3g}  "
+                  f"million point-updates/s (compile {b[key]['compile_s']:.2f} s apart)")
+        print(f"{'Burgers weno5 step / copy per stage':<34} {label:>9} {b['weno5_step_over_copy_per_stage']:>10.3g}  "
+              "x the memory-bound floor (compute-bound above 1)")
+        print(f"{'Burgers etdrk4 step / FFT pair':<34} {label:>9} {b['etdrk4_step_over_fft_pair']:>10.3g}  "
+              "rfft+irfft pairs per step (floor 4)")
+        report["burgers"].append({"dim": dim, "n": n, **b})
     compile_s = {k: report["rows"][0][k]["compile_s"] for k in ("copy", "explicit", "crank_nicolson")}
     print("compile / cache-load time of the first call (s, apart from the timings above): "
           + ", ".join(f"{k} {v:.3f}" for k, v in compile_s.items()))

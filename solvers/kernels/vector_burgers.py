@@ -52,7 +52,7 @@ def gradient_advection_2d(ue, g, hx, hy, c2, q, out, accumulate, order):
                                                            - q[ii, jj + 2])
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _weno5_derivative(v1, v2, v3, v4, v5):
     """HJ-WENO5 (Jiang & Peng 2000): derivative from the five upwind-ordered differences ``v1..v5``."""
     p1 = v1 / 3.0 - 7.0 * v2 / 6.0 + 11.0 * v3 / 6.0
@@ -69,40 +69,38 @@ def _weno5_derivative(v1, v2, v3, v4, v5):
     return (a1 * p1 + a2 * p2 + a3 * p3) / (a1 + a2 + a3)
 
 
-@njit(cache=True, inline="always")
-def _upwind_derivative(line, k, step, h, positive, scheme):
-    """Derivative along one axis at index ``k`` of a strided line accessor ``line(k + m*step)``; ``positive``:
-    the velocity is >= 0, so the stencil leans left (backward)."""
+@njit(cache=True, inline="always", error_model="numpy")
+def _one_sided(m3, m2, m1, c0, p1, p2, p3, h, positive, scheme):
+    """Upwind-biased derivative at the centre ``c0`` of seven consecutive values along one axis (``m*`` behind,
+    ``p*`` ahead); ``positive``: the velocity is >= 0, so the stencil leans backward."""
     if scheme == 0:
-        if positive:
-            return (line[k] - line[k - step]) / h
-        return (line[k + step] - line[k]) / h
+        return (c0 - m1) / h if positive else (p1 - c0) / h
     if positive:
-        return _weno5_derivative((line[k - 2 * step] - line[k - 3 * step]) / h, (line[k - step] - line[k - 2 * step]) / h,
-                                 (line[k] - line[k - step]) / h, (line[k + step] - line[k]) / h,
-                                 (line[k + 2 * step] - line[k + step]) / h)
-    return _weno5_derivative((line[k + 3 * step] - line[k + 2 * step]) / h, (line[k + 2 * step] - line[k + step]) / h,
-                             (line[k + step] - line[k]) / h, (line[k] - line[k - step]) / h,
-                             (line[k - step] - line[k - 2 * step]) / h)
+        return _weno5_derivative((m2 - m3) / h, (m1 - m2) / h, (c0 - m1) / h, (p1 - c0) / h, (p2 - p1) / h)
+    return _weno5_derivative((p3 - p2) / h, (p2 - p1) / h, (p1 - c0) / h, (c0 - m1) / h, (m1 - m2) / h)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")   # no zero-division checks: divisors are h and >= eps^2
 def upwind_advection_2d(ue, g, hx, hy, c2, scheme, out, accumulate):
-    """``out[c] (+)= -(a_x d_x u_c + a_y d_y u_c)``, ``a = 2 c2 u``, derivatives from the upwind side."""
+    """``out[c] (+)= -(a_x d_x u_c + a_y d_y u_c)``, ``a = 2 c2 u``, derivatives from the upwind side.
+
+    Index arithmetic on ``ue`` directly (no per-point views); the y sweep runs along contiguous rows. For
+    ``scheme = 0`` only the nearest neighbours are read (the outer ones are clamped into the array)."""
     nx = out.shape[1]
     ny = out.shape[2]
     keep = 1.0 if accumulate else 0.0
+    r = 3 if scheme == 1 else 1
     for c in range(2):
         for i in range(nx):
             ii = i + g
-            row = ue[c, ii, :]
             for j in range(ny):
                 jj = j + g
                 ax = 2.0 * c2 * ue[0, ii, jj]
                 ay = 2.0 * c2 * ue[1, ii, jj]
-                col = ue[c, :, jj]
-                dx = _upwind_derivative(col, ii, 1, hx, ax >= 0.0, scheme)
-                dy = _upwind_derivative(row, jj, 1, hy, ay >= 0.0, scheme)
+                dx = _one_sided(ue[c, ii - r, jj], ue[c, ii - min(r, 2), jj], ue[c, ii - 1, jj], ue[c, ii, jj],
+                                ue[c, ii + 1, jj], ue[c, ii + min(r, 2), jj], ue[c, ii + r, jj], hx, ax >= 0.0, scheme)
+                dy = _one_sided(ue[c, ii, jj - r], ue[c, ii, jj - min(r, 2)], ue[c, ii, jj - 1], ue[c, ii, jj],
+                                ue[c, ii, jj + 1], ue[c, ii, jj + min(r, 2)], ue[c, ii, jj + r], hy, ay >= 0.0, scheme)
                 out[c, i, j] = keep * out[c, i, j] - (ax * dx + ay * dy)
 
 

@@ -64,6 +64,18 @@ class BurgersProblem:
         return "spectral" if self.space.kind == "spectral" else self.diffusion.name
 
     @property
+    def space_order(self) -> float:
+        """Formal order of the semi-discretisation: the advective scheme's and the diffusion stencil's minimum."""
+        if self.space.kind == "spectral":
+            return np.inf
+        return float(min(self.space.order, self.diffusion.order))
+
+    @property
+    def dt_scaling(self) -> float:
+        """Exponent ``q`` in ``dt ~ h^q`` of the ``dt = "auto"`` rule (2: diffusive limit, 1: advective)."""
+        return 2.0 if "diffusive-limited" in self.dt_rule else 1.0
+
+    @property
     def sign(self) -> float:
         return self.coefficients.sign
 
@@ -189,8 +201,9 @@ def _choose_dt(problem: BurgersProblem) -> tuple[float, str]:
     if scheme.explicit:
         rho = max(problem.operator.diffusive_radius(s) for s in probe)
         limit = 1.0 / (adv / C + rho / scheme.stability_interval)
-        rule = (f"explicit: 1/(a/C + rho/I), a = sum max|f'|/h = {adv:.6g}, C = {C:g}, rho(L) = {rho:.6g}, "
-                f"I = {scheme.stability_interval:.6g}")
+        regime = "diffusive-limited" if rho / scheme.stability_interval > adv / C else "advective-limited"
+        rule = (f"explicit ({regime}): 1/(a/C + rho/I), a = sum max|f'|/h = {adv:.6g}, C = {C:g}, "
+                f"rho(L) = {rho:.6g}, I = {scheme.stability_interval:.6g}")
     else:
         limit = C / adv if adv > 0 else np.inf
         rule = f"advective CFL: C/a, a = sum max|f'|/h = {adv:.6g}, C = {C:g} (diffusion implicit)"
