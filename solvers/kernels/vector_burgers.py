@@ -29,7 +29,6 @@ def gradient_advection_2d(ue, g, hx, hy, c2, q, out, accumulate, order):
     for i in range(g - r, g + nx + r):
         for j in range(g - r, g + ny + r):
             q[i, j] = c2 * (ue[0, i, j] * ue[0, i, j] + ue[1, i, j] * ue[1, i, j])
-    keep = 1.0 if accumulate else 0.0
     if order == 2:
         fx = 0.5 / hx
         fy = 0.5 / hy
@@ -37,8 +36,10 @@ def gradient_advection_2d(ue, g, hx, hy, c2, q, out, accumulate, order):
             for j in range(ny):
                 ii = i + g
                 jj = j + g
-                out[0, i, j] = keep * out[0, i, j] - fx * (q[ii + 1, jj] - q[ii - 1, jj])
-                out[1, i, j] = keep * out[1, i, j] - fy * (q[ii, jj + 1] - q[ii, jj - 1])
+                dx = fx * (q[ii + 1, jj] - q[ii - 1, jj])
+                dy = fy * (q[ii, jj + 1] - q[ii, jj - 1])
+                out[0, i, j] = out[0, i, j] - dx if accumulate else -dx   # never read out when not accumulating
+                out[1, i, j] = out[1, i, j] - dy if accumulate else -dy
     else:
         fx = 1.0 / (12.0 * hx)
         fy = 1.0 / (12.0 * hy)
@@ -46,10 +47,10 @@ def gradient_advection_2d(ue, g, hx, hy, c2, q, out, accumulate, order):
             for j in range(ny):
                 ii = i + g
                 jj = j + g
-                out[0, i, j] = keep * out[0, i, j] - fx * (q[ii - 2, jj] - 8.0 * q[ii - 1, jj] + 8.0 * q[ii + 1, jj]
-                                                           - q[ii + 2, jj])
-                out[1, i, j] = keep * out[1, i, j] - fy * (q[ii, jj - 2] - 8.0 * q[ii, jj - 1] + 8.0 * q[ii, jj + 1]
-                                                           - q[ii, jj + 2])
+                dx = fx * (q[ii - 2, jj] - 8.0 * q[ii - 1, jj] + 8.0 * q[ii + 1, jj] - q[ii + 2, jj])
+                dy = fy * (q[ii, jj - 2] - 8.0 * q[ii, jj - 1] + 8.0 * q[ii, jj + 1] - q[ii, jj + 2])
+                out[0, i, j] = out[0, i, j] - dx if accumulate else -dx
+                out[1, i, j] = out[1, i, j] - dy if accumulate else -dy
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -88,7 +89,6 @@ def upwind_advection_2d(ue, g, hx, hy, c2, scheme, out, accumulate):
     ``scheme = 0`` only the nearest neighbours are read (the outer ones are clamped into the array)."""
     nx = out.shape[1]
     ny = out.shape[2]
-    keep = 1.0 if accumulate else 0.0
     r = 3 if scheme == 1 else 1
     for c in range(2):
         for i in range(nx):
@@ -101,7 +101,7 @@ def upwind_advection_2d(ue, g, hx, hy, c2, scheme, out, accumulate):
                                 ue[c, ii + 1, jj], ue[c, ii + min(r, 2), jj], ue[c, ii + r, jj], hx, ax >= 0.0, scheme)
                 dy = _one_sided(ue[c, ii, jj - r], ue[c, ii, jj - min(r, 2)], ue[c, ii, jj - 1], ue[c, ii, jj],
                                 ue[c, ii, jj + 1], ue[c, ii, jj + min(r, 2)], ue[c, ii, jj + r], hy, ay >= 0.0, scheme)
-                out[c, i, j] = keep * out[c, i, j] - (ax * dx + ay * dy)
+                out[c, i, j] = out[c, i, j] - (ax * dx + ay * dy) if accumulate else -(ax * dx + ay * dy)
 
 
 @njit(cache=True)

@@ -52,7 +52,8 @@ def measurement_times(problem) -> np.ndarray:
 
 
 def _index(problem, times) -> np.ndarray:
-    return np.array([int(np.argmin(np.abs(problem.output_times - s))) for s in times])
+    """Save indices of the measurement times (each save once, in time order)."""
+    return np.unique([int(np.argmin(np.abs(problem.output_times - s))) for s in times])
 
 
 class _Comparer:
