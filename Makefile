@@ -31,3 +31,4 @@ reference: $(STAMP)
 
 clean:
 	rm -rf $(VENV) results .pytest_cache
+	find solvers postprocess tests -name __pycache__ -type d -prune -exec rm -rf {} +
