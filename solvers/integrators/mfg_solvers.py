@@ -1,0 +1,332 @@
+"""Time sweeps and registered outer solvers of the discrete HJB-FP system (:mod:`solvers.equations.mfg`).
+
+Time: implicit Euler (the monotone choice: every step is an M-matrix solve, so ``m >= 0`` and the scheme is
+unconditionally stable; first order in ``dt``). With ``t_n = n dt``, ``n = 0..N``::
+
+    HJB_n:  (phi^n - phi^{n+1})/dt - nu Lap_h phi^n + H_h(phi^n) - F(x, m^{n+1}) = 0,   phi^N = G
+    FP_n:   (m^{n+1} - m^n)/dt - nu Lap_h m^{n+1} + L_{phi^n}^T m^{n+1} = 0,            m^0 = m_0
+
+(Achdou & Capuzzo-Dolcetta 2010, scheme (9)-(10)); each HJB step is solved by Newton with the sparse Jacobian
+``I/dt - nu Lap_h + L_phi`` to ``1e-13``; each FP step is one sparse solve. The mean-field coupling
+``F = (kappa/2)|x - mbar(t)|^2`` enters through ``mbar^{n+1} = h^d sum x m^{n+1}``.
+
+Outer solvers (``[mfg] solver``; :data:`MFG_SOLVERS`):
+
+``picard``           ``m <- (1 - theta) m + theta FP(HJB(m))`` (``damping = theta``)
+``fictitious_play``  ``m <- (k m + FP(HJB(m)))/(k + 1)`` (Cardaliaguet & Hadikhanloo 2017)
+``newton``           Newton on the whole space-time system (unknowns ``phi^0..N-1``, ``m^1..N`` and ``mbar^1..N``
+                     when coupled, so the Jacobian stays sparse), ``scipy.sparse`` Jacobian, ``splu`` solve,
+                     backtracking line search on the residual norm (Achdou & Perez 2012)
+``cole_hopf``        ``F = 0`` only: ``w = exp(-phi/(2 nu))`` by backward implicit-Euler heat steps, ``phi =
+                     -2 nu log w``, then the FP sweep (so mass stays conserved); the product ``w w_hat`` of the
+                     forward heat solution is recorded as a cross-check of ``m``
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from ..equations.mfg import MFGOperators
+from ..errors import NumericalFailure
+from ..registry import Registry
+
+HJB_NEWTON_TOL = 1e-13
+HJB_NEWTON_MAX = 50
+
+
+@dataclass
+class MFGSystem:
+    """The discrete problem: operators, time levels, data and the coupling strength."""
+
+    ops: MFGOperators
+    times: np.ndarray
+    m0: np.ndarray
+    G: np.ndarray
+    kappa: float = 0.0              # 0: F = 0; else F = (kappa/2)|x - mbar|^2
+    _offsets: list = field(default_factory=list)
+
+    def __post_init__(self):
+        self._offsets = [self.ops.phi_offsets(t) for t in self.times]
+
+    @property
+    def dt(self) -> float:
+        return float(self.times[1] - self.times[0])
+
+    @property
+    def steps(self) -> int:
+        return self.times.size - 1
+
+    @property
+    def coupled(self) -> bool:
+        return self.kappa != 0.0
+
+    def coupling(self, mbar: np.ndarray) -> np.ndarray:
+        if not self.coupled:
+            return np.zeros(self.ops.size)
+        return 0.5 * self.kappa * sum((x - mb) ** 2 for x, mb in zip(self.ops.x, mbar))
+
+    def means(self, m: np.ndarray) -> np.ndarray:
+        return np.array([self.ops.mean(mi) for mi in m])
+
+
+@dataclass
+class MFGSolution:
+    phi: np.ndarray                  # (N+1, size)
+    m: np.ndarray                    # (N+1, size)
+    history: dict                    # name -> array per outer iteration
+    iterations: int
+    hjb_newton_steps: int = 0
+    extras: dict = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------ sweeps
+def hjb_step(system: MFGSystem, n: int, phi_next: np.ndarray, F: np.ndarray) -> tuple[np.ndarray, int]:
+    ops, dt = system.ops, system.dt
+    off, b = system._offsets[n]
+    phi = phi_next.copy()
+    eye = sp.identity(ops.size, format="csr")
+    rhs_const = phi_next / dt + b + F
+    for k in range(HJB_NEWTON_MAX):
+        g = ops.gradients(phi, off)
+        R = phi / dt - ops.lap_hjb @ phi + ops.hamiltonian(g) - rhs_const
+        scale = max(1.0, np.abs(rhs_const).max())
+        if np.abs(R).max() <= HJB_NEWTON_TOL * scale:
+            return phi, k
+        J = (eye / dt - ops.lap_hjb + ops.linearised(g)).tocsc()
+        phi = phi - spla.spsolve(J, R)
+    raise NumericalFailure("HJB Newton iteration did not converge", time=float(system.times[n]), step=n,
+                           where="whole grid", limit=f"|residual| <= {HJB_NEWTON_TOL:g} in {HJB_NEWTON_MAX} iterations")
+
+
+def hjb_sweep(system: MFGSystem, mbar: np.ndarray | None) -> tuple[np.ndarray, int]:
+    """Backward in time from ``phi^N = G``; ``mbar`` (N+1, d) the means of the current ``m`` (None: F = 0)."""
+    N = system.steps
+    phi = np.empty((N + 1, system.ops.size))
+    phi[N] = system.G
+    its = 0
+    for n in range(N - 1, -1, -1):
+        F = system.coupling(mbar[n + 1]) if system.coupled else 0.0
+        phi[n], k = hjb_step(system, n, phi[n + 1], F)
+        its += k
+    return phi, its
+
+
+def fp_sweep(system: MFGSystem, phi: np.ndarray) -> np.ndarray:
+    ops, dt, N = system.ops, system.dt, system.steps
+    m = np.empty((N + 1, ops.size))
+    m[0] = system.m0
+    eye = sp.identity(ops.size, format="csr")
+    for n in range(N):
+        g = ops.gradients(phi[n], system._offsets[n][0])
+        A = (eye / dt - ops.lap_fp + ops.transport(g)).tocsc()
+        m[n + 1] = spla.spsolve(A, m[n] / dt)
+    return m
+
+
+def residuals(system: MFGSystem, phi: np.ndarray, m: np.ndarray) -> tuple[float, float]:
+    """Max-norm residuals of the discrete HJB and FP equations at ``(phi, m)`` (scaled by ``1/dt``-free units)."""
+    ops, dt, N = system.ops, system.dt, system.steps
+    mbar = system.means(m)
+    hjb = fp = 0.0
+    for n in range(N):
+        off, b = system._offsets[n]
+        g = ops.gradients(phi[n], off)
+        F = system.coupling(mbar[n + 1])
+        r = (phi[n] - phi[n + 1]) / dt - ops.lap_hjb @ phi[n] - b + ops.hamiltonian(g) - F
+        hjb = max(hjb, float(np.abs(r).max()))
+        q = (m[n + 1] - m[n]) / dt - ops.lap_fp @ m[n + 1] + ops.transport(g) @ m[n + 1]
+        fp = max(fp, float(np.abs(q).max()))
+    return hjb, fp
+
+
+# ------------------------------------------------------------------ outer solvers
+@dataclass(frozen=True)
+class OuterSolver:
+    name: str
+    description: str
+    solve: object
+    needs_uncoupled: bool = False
+
+
+MFG_SOLVERS: Registry[OuterSolver] = Registry("mfg solver")
+
+
+def _register(name, description, needs_uncoupled=False):
+    def deco(fn):
+        MFG_SOLVERS.register(name)(OuterSolver(name, description, fn, needs_uncoupled))
+        return fn
+    return deco
+
+
+def _not_converged(history: dict, tol: float, iterations: int):
+    tail = "; ".join(f"it {len(history['change']) - k}: change {c:.3e}, hjb {h:.3e}, fp {f:.3e}"
+                     for k, (c, h, f) in enumerate(zip(history["change"][::-1][:3], history["hjb_residual"][::-1][:3],
+                                                       history["fp_residual"][::-1][:3])))
+    raise NumericalFailure(f"MFG outer iteration did not converge ({tail})", time=0.0, step=iterations,
+                           where="space-time grid", limit=f"change <= {tol:g} within mfg.max_iterations = {iterations}")
+
+
+def _fixed_point(system, settings, weight):
+    """Shared loop of Picard and fictitious play: ``m <- (1 - w_k) m + w_k FP(HJB(m))``."""
+    tol, max_it = settings["tol"], settings["max_iterations"]
+    N = system.steps
+    m = np.broadcast_to(system.m0, (N + 1, system.ops.size)).copy()
+    history = {k: [] for k in ("change", "hjb_residual", "fp_residual")}
+    newton_steps = 0
+    for k in range(max_it):
+        phi, its = hjb_sweep(system, system.means(m) if system.coupled else None)
+        newton_steps += its
+        m_new = fp_sweep(system, phi)
+        change = float(np.abs(m_new - m).max() / np.abs(m_new).max())
+        w = weight(k)
+        m = (1.0 - w) * m + w * m_new
+        hjb, fp = residuals(system, phi, m_new)
+        history["change"].append(change); history["hjb_residual"].append(hjb); history["fp_residual"].append(fp)
+        if change <= tol:
+            return MFGSolution(phi, m_new, {k: np.array(v) for k, v in history.items()}, k + 1, newton_steps)
+    _not_converged(history, tol, max_it)
+
+
+@_register("picard", "damped fixed point m <- (1 - theta) m + theta FP(HJB(m)), theta = mfg.damping")
+def picard(system, settings):
+    return _fixed_point(system, settings, lambda k: settings["damping"] if k > 0 else 1.0)
+
+
+@_register("fictitious_play", "fictitious play: m <- (k m + FP(HJB(m)))/(k + 1)")
+def fictitious_play(system, settings):
+    return _fixed_point(system, settings, lambda k: 1.0 / (k + 1.0))
+
+
+def _newton_residual(system, phi, m, mbar):
+    """Stacked residual (HJB_0..N-1, FP_0..N-1, MEAN_1..N) of the full system."""
+    ops, dt, N = system.ops, system.dt, system.steps
+    R_h, R_f = np.empty((N, ops.size)), np.empty((N, ops.size))
+    grads = []
+    for n in range(N):
+        off, b = system._offsets[n]
+        g = ops.gradients(phi[n], off)
+        grads.append(g)
+        F = system.coupling(mbar[n + 1]) if system.coupled else 0.0
+        R_h[n] = (phi[n] - phi[n + 1]) / dt - ops.lap_hjb @ phi[n] - b + ops.hamiltonian(g) - F
+        R_f[n] = (m[n + 1] - m[n]) / dt - ops.lap_fp @ m[n + 1] + ops.transport(g) @ m[n + 1]
+    parts = [R_h.ravel(), R_f.ravel()]
+    if system.coupled:
+        parts.append((mbar[1:] - system.means(m)[1:]).ravel())
+    return np.concatenate(parts), grads
+
+
+def _newton_jacobian(system, phi, m, mbar, grads):
+    ops, dt, N, S = system.ops, system.dt, system.steps, system.ops.size
+    d = ops.dim
+    eye = sp.identity(S, format="csr")
+    rows = []   # (block row, block col, matrix)
+    for n in range(N):
+        rows.append((n, n, eye / dt - ops.lap_hjb + ops.linearised(grads[n])))
+        if n + 1 < N:
+            rows.append((n, n + 1, -eye / dt))
+        # FP_n: unknown m^{n+1} is block N + n; phi^n is block n
+        rows.append((N + n, N + n, eye / dt - ops.lap_fp + ops.transport(grads[n])))
+        if n > 0:
+            rows.append((N + n, N + n - 1, -eye / dt))
+        rows.append((N + n, n, ops.transport_jacobian(grads[n], m[n + 1])))
+    blocks = [[None] * (2 * N) for _ in range(2 * N)]
+    for r, c, M in rows:
+        blocks[r][c] = M
+    J = sp.bmat(blocks, format="csr")
+    if not system.coupled:
+        return J, None, None
+    # dHJB_n/dmbar^{n+1} = kappa (x - mbar) per coordinate; MEAN_n = mbar^{n+1} - h^d sum x m^{n+1}
+    i = np.arange(S)
+    r_h, c_h, v_h, r_m, c_m, v_m = [], [], [], [], [], []
+    for n in range(N):
+        for a in range(d):
+            r_h.append(n * S + i); c_h.append(np.full(S, n * d + a))
+            v_h.append(system.kappa * (ops.x[a] - mbar[n + 1][a]))
+            r_m.append(np.full(S + 1, n * d + a))
+            c_m.append(np.concatenate([N * S + n * S + i, [2 * N * S + n * d + a]]))
+            v_m.append(np.concatenate([-ops.cell * ops.x[a], [1.0]]))
+    cat = np.concatenate
+    dh = sp.csr_matrix((cat(v_h), (cat(r_h), cat(c_h))), shape=(2 * N * S, N * d))
+    dm = sp.csr_matrix((cat(v_m), (cat(r_m), cat(c_m))), shape=(N * d, 2 * N * S + N * d))
+    return J, dh, dm[:, :2 * N * S]
+
+
+def _newton_direction(J, U, V, R, n_local: int) -> np.ndarray:
+    """Solve ``[[J, U], [V, I]] delta = -R``. The mean unknowns couple every cell of a time level (dense
+    columns ``U``, rows ``V``): they are eliminated by the Woodbury identity, so only the sparse ``J`` is
+    factored, ``(J - U V)^{-1} b = J^{-1} b + Z (I - V Z)^{-1} V J^{-1} b`` with ``Z = J^{-1} U``."""
+    lu = spla.splu(J.tocsc(), permc_spec="MMD_AT_PLUS_A")     # least fill on the space-time pattern
+    if U is None:
+        return lu.solve(-R)
+    r1, r2 = -R[:n_local], -R[n_local:]
+    Z = lu.solve(U.toarray())
+    C = np.eye(U.shape[1]) - V @ Z
+    y0 = lu.solve(r1 - U @ r2)
+    y = y0 + Z @ np.linalg.solve(C, V @ y0)
+    return np.concatenate([y, r2 - V @ y])
+
+
+@_register("newton", "Newton on the space-time system, sparse Jacobian, splu, backtracking line search")
+def newton(system, settings):
+    tol, max_it = settings["tol"], settings["max_iterations"]
+    ops, N, S = system.ops, system.steps, system.ops.size
+    d = ops.dim
+    # initial guess: one Picard sweep from m = m0
+    m = np.broadcast_to(system.m0, (N + 1, S)).copy()
+    phi, _ = hjb_sweep(system, system.means(m) if system.coupled else None)
+    m = fp_sweep(system, phi)
+    mbar = system.means(m)
+    history = {k: [] for k in ("change", "hjb_residual", "fp_residual", "newton_residual")}
+    R, grads = _newton_residual(system, phi, m, mbar)
+    for k in range(max_it):
+        J, U, V = _newton_jacobian(system, phi, m, mbar, grads)
+        delta = _newton_direction(J, U, V, R, 2 * N * S)
+        norm0 = np.linalg.norm(R)
+        step = 1.0
+        while True:
+            phi_t = phi.copy(); m_t = m.copy(); mbar_t = mbar.copy()
+            phi_t[:N] += step * delta[:N * S].reshape(N, S)
+            m_t[1:] += step * delta[N * S:2 * N * S].reshape(N, S)
+            if system.coupled:
+                mbar_t[1:] += step * delta[2 * N * S:].reshape(N, d)
+            R_t, grads_t = _newton_residual(system, phi_t, m_t, mbar_t)
+            if np.linalg.norm(R_t) < (1 - 1e-4 * step) * norm0 or step < 1e-4:
+                break
+            step *= 0.5
+        change = float(step * np.abs(delta[N * S:2 * N * S]).max() / np.abs(m_t).max())
+        phi, m, mbar, R, grads = phi_t, m_t, mbar_t, R_t, grads_t
+        hjb, fp = residuals(system, phi, m)
+        for key, v in (("change", change), ("hjb_residual", hjb), ("fp_residual", fp),
+                       ("newton_residual", float(np.linalg.norm(R)))):
+            history[key].append(v)
+        if change <= tol and max(hjb, fp) <= max(1e-9, 1e3 * tol):
+            return MFGSolution(phi, m, {k: np.array(v) for k, v in history.items()}, k + 1)
+    _not_converged(history, tol, max_it)
+
+
+@_register("cole_hopf", "F = 0: w = exp(-phi/(2 nu)) by backward heat steps, then the FP sweep", needs_uncoupled=True)
+def cole_hopf(system, settings):
+    ops, dt, N = system.ops, system.dt, system.steps
+    nu = ops.nu
+    shift = float(system.G.min())
+    eye = sp.identity(ops.size, format="csr")
+    lu = spla.splu((eye / dt - ops.lap_fp).tocsc())       # heat steps with the conservative closure
+    w = np.empty((N + 1, ops.size))
+    w[N] = np.exp(-(system.G - shift) / (2 * nu))
+    for n in range(N - 1, -1, -1):
+        w[n] = lu.solve(w[n + 1] / dt)
+    with np.errstate(divide="ignore"):
+        phi = -2 * nu * np.log(np.maximum(w, np.finfo(float).tiny)) + shift
+    m = fp_sweep(system, phi)
+    w_hat = np.empty_like(w)
+    w_hat[0] = system.m0 / np.maximum(w[0], np.finfo(float).tiny)
+    for n in range(N):
+        w_hat[n + 1] = lu.solve(w_hat[n] / dt)
+    product = w * w_hat
+    hjb, fp = residuals(system, phi, m)
+    history = {"change": np.array([0.0]), "hjb_residual": np.array([hjb]), "fp_residual": np.array([fp])}
+    diff = float(np.abs(product - m).max() / np.abs(m).max())
+    return MFGSolution(phi, m, history, 1, extras={"cole_hopf_product_linf": diff})
