@@ -144,6 +144,18 @@ def residuals(system: MFGSystem, phi: np.ndarray, m: np.ndarray) -> tuple[float,
 
 # ------------------------------------------------------------------ outer solvers
 @dataclass(frozen=True)
+class MFGTimeScheme:
+    name: str
+    order: float
+    description: str
+
+
+MFG_TIME_SCHEMES: Registry[MFGTimeScheme] = Registry("time")
+MFG_TIME_SCHEMES.register("implicit_euler")(MFGTimeScheme(
+    "implicit_euler", 1, "implicit Euler for HJB (backward) and FP (forward): M-matrix steps, monotone"))
+
+
+@dataclass(frozen=True)
 class OuterSolver:
     name: str
     description: str

@@ -41,6 +41,8 @@ class Analysis:
     reference_series: dict[str, np.ndarray] = field(default_factory=dict)
     comparisons: list[Comparison] = field(default_factory=list)
     measure_s: float = 0.0
+    groups: dict[str, dict] = field(default_factory=dict)    # extra result groups: name -> {dataset: array}
+    attrs: dict[str, dict] = field(default_factory=dict)     # their attributes
 
 
 def measurement_times(problem) -> np.ndarray:
@@ -217,7 +219,9 @@ def _interface(problem, split: BinarySplit, out: Analysis, comparer: _Comparer, 
     tau_s = split.speciation_time()
     t_s = None if tau_s is None else float(exact.t_of_tau(tau_s))
     t_ref = None if t_s is None or not t_all[0] <= t_s <= t_all[-1] else t_s
-    t_meas = speciation_time(t_all, meas["speciation_indicator"])
+    # in the generative direction (MFG, time reversed) D goes from - to +: the same root of -D
+    sign = -1.0 if getattr(exact, "time_reversed", False) else 1.0
+    t_meas = speciation_time(t_all, sign * meas["speciation_indicator"])
     note = "" if t_ref is not None else (
         "no speciation: the data is one species already" if tau_s is None else
         f"speciation at t = {t_s:.6g}, outside the run" if t_s > t_all[-1] else

@@ -35,8 +35,10 @@ def check_consistency(case: Case) -> None:
         raise case.error("method.nu", method["nu"], "a positive number")
     if top["equation"] == "heat":
         _check_heat_method(case, bcs)
-    else:
+    elif top["equation"] == "burgers":
         _check_burgers(case, bcs)
+    else:
+        _check_mfg(case, bcs)
 
     # time
     if time["start"] < 0:
@@ -155,6 +157,49 @@ def _check_burgers(case: Case, bcs) -> None:
             raise case.error("method.crosscheck", True, "false (the Cole-Hopf cross-check runs the VE heat equation)")
 
 
+def _check_mfg(case: Case, bcs) -> None:
+    from ..equations.mfg import MFG_SPACE_SCHEMES
+    from ..integrators.mfg_solvers import MFG_SOLVERS, MFG_TIME_SCHEMES
+    method, mfg, data, dim = case["method"], case["mfg"], case["data"], case.dim
+    MFG_SPACE_SCHEMES.get(method["space"], "method.space")
+    MFG_TIME_SCHEMES.get(method["time"], "method.time")
+    solver = MFG_SOLVERS.get(mfg["solver"], "mfg.solver")
+    if data["kind"] != "gaussian_mixture":
+        raise case.error("data.kind", data["kind"], "gaussian_mixture (equation = 'mfg': m_0 and G come from it)")
+    if case["process"]["kind"] != "ve":
+        raise case.error("process.kind", case["process"]["kind"], "ve (equation = 'mfg')")
+    for bc in bcs:
+        if bc.kind not in ("periodic", "zero_flux", "exact"):
+            raise case.error("grid.boundary", case["grid"]["boundary"], "periodic, zero_flux, exact (equation = 'mfg')")
+    if mfg["nu"] <= 0:
+        raise case.error("mfg.nu", mfg["nu"], "a positive number")
+    if mfg["terminal"] == "data_log_density":
+        if mfg["nu"] != 0.5:
+            raise case.error("mfg.nu", mfg["nu"], "0.5 (terminal = 'data_log_density': score-based generation, ANALYTIC 6a)")
+        if mfg["coupling"] != "none":
+            raise case.error("mfg.coupling", mfg["coupling"], "none (terminal = 'data_log_density', ANALYTIC 6a)")
+    if mfg["coupling"] == "mean_quadratic" and mfg["kappa"] <= 0:
+        raise case.error("mfg.kappa", mfg["kappa"], "a positive number (coupling = 'mean_quadratic')")
+    if solver.needs_uncoupled and mfg["coupling"] != "none":
+        allowed = [n for n in MFG_SOLVERS.names() if not MFG_SOLVERS.get(n).needs_uncoupled]
+        raise case.error("mfg.solver", solver.name, ", ".join(allowed) + " (coupling = 'mean_quadratic')",
+                         reason="the Cole-Hopf transform needs F = 0")
+    if mfg["c"] < 0:
+        raise case.error("mfg.c", mfg["c"], "a number >= 0")
+    xt = mfg["x_T"]
+    if not isinstance(xt, list) or len(xt) != dim or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                              for v in xt):
+        raise case.error("mfg.x_T", xt, f"a list of {dim} numbers")
+    if not 0 < mfg["damping"] <= 1:
+        raise case.error("mfg.damping", mfg["damping"], "a number in (0, 1]")
+    if not 0 < mfg["tol"] < 1:
+        raise case.error("mfg.tol", mfg["tol"], "a number in (0, 1)")
+    if mfg["max_iterations"] < 1:
+        raise case.error("mfg.max_iterations", mfg["max_iterations"], "an integer >= 1")
+    if mfg["dt_per_h"] <= 0:
+        raise case.error("mfg.dt_per_h", mfg["dt_per_h"], "a positive number")
+
+
 def _check_mixture(case: Case, lower, upper, points, bcs) -> None:
     data, dim = case["data"], case.dim
     for key in ("weights", "means", "stds"):
@@ -202,6 +247,11 @@ def _check_extent(case: Case, mu, s, lower, upper, points, bcs) -> None:
     """The grid must hold every component and resolve the narrowest one at the start time."""
     w, dim = s, case.dim
     tau0, scale = 2 * case["method"]["nu"] * case["time"]["start"], 1.0
+    if case[""]["equation"] == "mfg" and case["mfg"]["terminal"] == "data_log_density":
+        tau0 = case["time"]["stop"]              # m_0 = p_T must fit; the terminal layer needs h <= s0
+        if np.max((upper - lower) / points) > s.min():
+            raise case.error("grid.points", case["grid"]["points"],
+                             f"grid spacing <= {s.min():.6g} (the terminal cost -log p_0 has layers of the data std)")
     if case["process"]["kind"] == "vp":          # VP: x = y e^{-B/2}, y the VE variable
         schedule = _schedule(case)
         tau0, scale = float(schedule.tau(case["time"]["start"])), float(np.exp(0.5 * schedule.B(case["time"]["start"])))

@@ -12,8 +12,12 @@ from .burgers_problem import build_burgers_problem
 from .case import load_case
 from .heat_problem import build_heat_problem
 from .integrate import integrate
+from .mfg_analysis import analyse_mfg
+from .mfg_problem import build_mfg_problem, solve_mfg
 
-BUILDERS = {"heat": (build_heat_problem, analyse), "burgers": (build_burgers_problem, analyse_burgers)}
+BUILDERS = {"heat": (build_heat_problem, analyse), "burgers": (build_burgers_problem, analyse_burgers),
+            "mfg": (build_mfg_problem, analyse_mfg)}
+SOLVE = {"heat": integrate, "burgers": integrate, "mfg": lambda problem, progress=None: solve_mfg(problem)}
 
 
 @dataclass
@@ -32,7 +36,7 @@ def run_case(case_path, overrides=None, out_dir="results", progress=None) -> Run
     case = load_case(case_path, overrides)
     build, analyse_run = BUILDERS[case[""]["equation"]]
     problem = build(case)
-    integration = integrate(problem, progress=progress)
+    integration = SOLVE[case[""]["equation"]](problem, progress=progress)
     analysis = analyse_run(problem, integration)
     wall = time.perf_counter() - start
     path = write_run_result(Path(out_dir) / f"{case.name}.h5", problem, integration, analysis, wall)

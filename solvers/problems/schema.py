@@ -22,7 +22,7 @@ class Field:
 SCHEMA: dict[str, dict[str, Field]] = {
     "": {
         "name": Field("str", REQUIRED, "a file stem of letters, digits, '_', '-', '.'"),
-        "equation": Field("str", REQUIRED, choices=("heat", "burgers")),
+        "equation": Field("str", REQUIRED, choices=("heat", "burgers", "mfg")),
         "dimension": Field("int", REQUIRED, choices=(1, 2)),
         "description": Field("str", ""),
     },
@@ -74,6 +74,19 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "crosscheck": Field("bool", False, "true or false (burgers: also solve the heat equation and compare "
                                            "the Cole-Hopf score)"),
     },
+    "mfg": {
+        "nu": Field("float", 0.5, "a positive number (the MFG viscosity)"),
+        "solver": Field("str", "newton", "a registered MFG outer solver"),
+        "coupling": Field("str", "none", choices=("none", "mean_quadratic")),
+        "kappa": Field("float", 1.0, "a number > 0 (coupling = 'mean_quadratic')"),
+        "terminal": Field("str", "quadratic", choices=("quadratic", "data_log_density")),
+        "c": Field("float", 1.0, "a number >= 0 (terminal = 'quadratic': G = (c/2)|x - x_T|^2)"),
+        "x_T": Field("list", [0.0], "one number per dimension (terminal = 'quadratic')"),
+        "damping": Field("float", 0.5, "a number in (0, 1] (picard: m <- (1 - damping) m + damping FP(HJB(m)))"),
+        "tol": Field("float", 1e-8, "a number in (0, 1) (outer iteration: relative change of m)"),
+        "max_iterations": Field("int", 200, "an integer >= 1"),
+        "dt_per_h": Field("float", 1.0, "a positive number (dt = 'auto': dt = dt_per_h x min h)"),
+    },
     "measure": {
         "times": Field("list", None, "times within [time.start, time.stop]"),
         "components": Field("list", [0, 1], "two distinct component indices (the interface between them)"),
@@ -96,5 +109,13 @@ COMPARISON_DEFAULTS: dict[str, tuple[float | None, float | None]] = {
     "mass_error": (None, 1e-10),
     "curl_linf": (None, 1e-2),
     "score_crosscheck_linf": (None, 1e-2),
+    "density_linf_error": (None, 1e-2),
+    "drift_linf_error": (None, 5e-2),
+    "mean_error": (None, 1e-2),
+    "phi_gradient_error": (None, 5e-2),
+    "component_mean_error": (None, 1e-2),
+    "component_variance_error": (None, 1e-2),
+    "negative_density": (None, 0.0),
+    "cole_hopf_crosscheck_linf": (None, 5e-2),
 }
 COMPARE_KEYS = {"rtol": Field("float", None), "atol": Field("float", None), "enabled": Field("bool", True)}

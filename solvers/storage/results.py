@@ -108,5 +108,10 @@ def write_run_result(path: str | Path, problem, integration, analysis, wall_time
         r = s.create_group("reference")
         for name, values in analysis.reference_series.items():
             r.create_dataset(name, data=values)
+        for name, datasets in getattr(analysis, "groups", {}).items():
+            grp = f.create_group(name)
+            for key, values in datasets.items():
+                grp.create_dataset(key, data=np.asarray(values))
+            grp.attrs.update(analysis.attrs.get(name, {}))
         write_comparisons(f, analysis.comparisons)
     return Path(path)

@@ -1,0 +1,156 @@
+"""Assembly of an MFG problem from a validated case (ANALYTIC.md §6), its exact solution, and the solve.
+
+Terminal costs (``[mfg] terminal``):
+
+* ``data_log_density`` (§6a, score-based generation): ``G = -log p_0`` of the ``[data]`` mixture,
+  ``m_0 = p_T`` (the data noised to ``tau = T``), ``F = 0``, ``nu = 1/2``. Exact: ``m(t) = p_{T-t}``,
+  ``phi(t) = -log p_{T-t}``, optimal drift ``-grad phi = u(T - t)`` (the score).
+* ``quadratic`` (§6b): ``G = (c/2)|x - x_T|^2``, ``m_0`` the ``[data]`` mixture; with ``coupling =
+  "mean_quadratic"``, ``F = (kappa/2)|x - mbar(t)|^2``. Exact: :class:`~solvers.closed_forms.lq_mfg.LQMeanFieldGame`.
+
+``dt = "auto"``: the scheme is first order in space and time, so the step balances the two errors,
+``dt = min(h) * dt_per_h`` (default 1, case key ``[mfg] dt_per_h``), rounded so the horizon is a whole number
+of steps.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..closed_forms.lq_mfg import LQMeanFieldGame
+from ..closed_forms.mixture import GaussianMixture
+from ..equations.mfg import MFG_SPACE_SCHEMES, MFGOperators
+from ..grids import UniformGrid, boundary_from_spec
+from ..integrators.mfg_solvers import MFG_SOLVERS, MFG_TIME_SCHEMES, MFGSolution, MFGSystem
+from .case import Case
+
+
+class GenerativeMFGExact:
+    """§6a: ``m(t) = p_{T-t}``, ``phi = -log p_{T-t}``; VE time ``tau = T - t`` (``nu = 1/2``)."""
+
+    time_reversed = True
+
+    def __init__(self, mixture: GaussianMixture, T: float):
+        self.mixture, self.T, self.nu = mixture, float(T), 0.5
+
+    def tau(self, t):
+        return self.T - np.asarray(t, dtype=float)
+
+    def t_of_tau(self, tau):
+        return self.T - np.asarray(tau, dtype=float)
+
+    def scale(self, t):
+        return 1.0
+
+    def density(self, x, t):
+        return self.mixture.density(x, float(self.tau(t)))
+
+    def phi(self, x, t):
+        return -self.mixture.log_density(x, float(self.tau(t)))
+
+    def grad_phi(self, x, t):
+        return -self.mixture.score(x, float(self.tau(t)))
+
+    def score(self, x, t):
+        """The score of ``m(t)``: ``grad log p_{T-t}`` (= the optimal drift ``-grad phi``)."""
+        return self.mixture.score(x, float(self.tau(t)))
+
+
+class LQExact:
+    """§6b through :class:`LQMeanFieldGame`."""
+
+    time_reversed = False
+
+    def __init__(self, game: LQMeanFieldGame):
+        self.game = game
+
+    def density(self, x, t):
+        return self.game.density(x, t)
+
+    def phi(self, x, t):
+        return self.game.phi(x, t)
+
+    def grad_phi(self, x, t):
+        return self.game.grad_phi(x, t)
+
+
+@dataclass
+class MFGProblem:
+    case: Case
+    grid: UniformGrid
+    bcs: list
+    system: MFGSystem
+    exact: object
+    solver: object
+    settings: dict
+    dt: float
+    dt_rule: str
+    output_times: np.ndarray
+    space: object
+    scheme: object
+
+    equation = "mfg"
+    derivative_scheme = "central2"
+
+    @property
+    def periodic(self):
+        return [bc.periodic for bc in self.bcs]
+
+    @property
+    def nu(self) -> float:
+        return self.system.ops.nu
+
+
+@dataclass
+class MFGRun:
+    solution: MFGSolution
+    times: np.ndarray
+    setup_s: float
+    compile_s: float
+    run_s: float
+    steps: int
+
+
+def _mixture(case: Case) -> GaussianMixture:
+    d = case["data"]
+    w = np.asarray(d["weights"], dtype=float)
+    return GaussianMixture(w, np.asarray(d["means"], dtype=float).reshape(w.size, case.dim), d["stds"])
+
+
+def build_mfg_problem(case: Case) -> MFGProblem:
+    g, t, mfg = case["grid"], case["time"], case["mfg"]
+    grid = UniformGrid(g["lower"], g["upper"], g["points"])
+    bcs = boundary_from_spec(g["boundary"], case.dim, g["boundary_value"])
+    T, nu = float(t["stop"]), float(mfg["nu"])
+    data = _mixture(case)
+    X = grid.coordinates()
+    flat = (lambda f: np.ascontiguousarray(f, dtype=float).ravel())
+    if mfg["terminal"] == "data_log_density":
+        exact = GenerativeMFGExact(data, T)
+        m0, G, kappa = flat(data.density(X, T)), flat(-data.log_density(X, 0.0)), 0.0
+    else:
+        kappa = mfg["kappa"] if mfg["coupling"] == "mean_quadratic" else 0.0
+        exact = LQExact(LQMeanFieldGame(data, T, nu, kappa, mfg["c"], mfg["x_T"]))
+        m0, G = flat(data.density(X, 0.0)), flat(exact.phi(X, T))
+    ops = MFGOperators(grid, bcs, nu, phi_boundary=exact.phi)
+    if t["dt"] == "auto":
+        steps = max(2, int(np.ceil(T / (min(grid.spacing) * mfg["dt_per_h"]))))
+        rule = f"first order in space and time: dt = min(h) x {mfg['dt_per_h']:g}, rounded to {steps} steps"
+    else:
+        steps = max(2, int(np.ceil(T / float(t["dt"]) - 1e-9)))
+        rule = "given (rounded to a whole number of steps)"
+    times = np.linspace(0.0, T, steps + 1)
+    system = MFGSystem(ops, times, m0, G, kappa)
+    settings = {k: mfg[k] for k in ("tol", "max_iterations", "damping")}
+    return MFGProblem(case, grid, bcs, system, exact, MFG_SOLVERS.get(mfg["solver"], "mfg.solver"), settings,
+                      T / steps, rule, times, MFG_SPACE_SCHEMES.get(case["method"]["space"], "method.space"),
+                      MFG_TIME_SCHEMES.get(case["method"]["time"], "method.time"))
+
+
+def solve_mfg(problem: MFGProblem) -> MFGRun:
+    start = time.perf_counter()
+    solution = problem.solver.solve(problem.system, problem.settings)
+    run_s = time.perf_counter() - start
+    return MFGRun(solution, problem.output_times, 0.0, 0.0, run_s, problem.system.steps)
