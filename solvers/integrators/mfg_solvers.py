@@ -188,9 +188,11 @@ def _fixed_point(system, settings, weight):
     m = np.broadcast_to(system.m0, (N + 1, system.ops.size)).copy()
     history = {k: [] for k in ("change", "hjb_residual", "fp_residual")}
     newton_steps = 0
+    phi = None
     for k in range(max_it):
-        phi, its = hjb_sweep(system, system.means(m) if system.coupled else None)
-        newton_steps += its
+        if system.coupled or phi is None:      # with F = 0 the HJB does not depend on m: one sweep
+            phi, its = hjb_sweep(system, system.means(m) if system.coupled else None)
+            newton_steps += its
         m_new = fp_sweep(system, phi)
         change = float(np.abs(m_new - m).max() / np.abs(m_new).max())
         w = weight(k)

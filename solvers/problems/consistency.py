@@ -187,9 +187,9 @@ def _check_mfg(case: Case, bcs) -> None:
     if mfg["c"] < 0:
         raise case.error("mfg.c", mfg["c"], "a number >= 0")
     xt = mfg["x_T"]
-    if not isinstance(xt, list) or len(xt) != dim or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                                                              for v in xt):
-        raise case.error("mfg.x_T", xt, f"a list of {dim} numbers")
+    if not isinstance(xt, list) or len(xt) not in (1, dim) or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in xt):
+        raise case.error("mfg.x_T", xt, f"a list of {dim} numbers (or one number for every axis)")
     if not 0 < mfg["damping"] <= 1:
         raise case.error("mfg.damping", mfg["damping"], "a number in (0, 1]")
     if not 0 < mfg["tol"] < 1:
