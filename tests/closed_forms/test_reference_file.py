@@ -108,8 +108,7 @@ def test_default_path_points_into_repo():
 def test_committed_reference_file():
     """The committed cases/reference/closed_forms.h5 (regenerate with `gridshock reference`)."""
     path = default_reference_path()
-    if not path.exists():
-        pytest.skip("cases/reference/closed_forms.h5 not generated yet")
+    assert path.exists(), "cases/reference/closed_forms.h5 is committed (regenerate with `gridshock reference`)"
     assert path.stat().st_size < 1_000_000
     with h5py.File(path, "r") as f:
         assert f.attrs["generator"] == "gridshock reference"
