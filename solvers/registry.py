@@ -6,6 +6,7 @@ names, and the tests iterate ``registry.names()`` so that no registered scheme e
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Generic, Iterator, TypeVar
 
 from .errors import InputError
@@ -46,3 +47,12 @@ class Registry(Generic[T]):
 
     def __contains__(self, name: object) -> bool:
         return name in self._entries
+
+
+@dataclass(frozen=True)
+class NamedScheme:
+    """A registry entry that is only a name, a formal order and a description (with its source)."""
+
+    name: str
+    order: float
+    description: str

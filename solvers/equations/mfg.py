@@ -20,28 +20,19 @@ With ``periodic`` / ``zero_flux`` the FP matrix is exactly the transpose of the 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import scipy.sparse as sp
 
 from ..grids import BoundaryCondition, UniformGrid
 from ..kernels.ghosts import fill_ghosts_1d, fill_ghosts_2d
 from ..kernels.stencils import apply_stencil_1d, apply_stencil_2d
-from ..registry import Registry
+from ..registry import NamedScheme, Registry
 from .heat import StencilDiffusion
 from .space import SPACE_SCHEMES
 
 
-@dataclass(frozen=True)
-class MFGSpaceScheme:
-    name: str
-    order: float
-    description: str
-
-
-MFG_SPACE_SCHEMES: Registry[MFGSpaceScheme] = Registry("space")
-MFG_SPACE_SCHEMES.register("godunov")(MFGSpaceScheme(
+MFG_SPACE_SCHEMES: Registry[NamedScheme] = Registry("space")
+MFG_SPACE_SCHEMES.register("godunov")(NamedScheme(
     "godunov", 1, "monotone upwind (Godunov) Hamiltonian, FP as the exact adjoint (Achdou & Capuzzo-Dolcetta 2010)"))
 
 

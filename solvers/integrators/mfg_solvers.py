@@ -31,7 +31,7 @@ import scipy.sparse.linalg as spla
 
 from ..equations.mfg import MFGOperators
 from ..errors import NumericalFailure
-from ..registry import Registry
+from ..registry import NamedScheme, Registry
 
 HJB_NEWTON_TOL = 1e-13
 HJB_NEWTON_MAX = 50
@@ -143,15 +143,8 @@ def residuals(system: MFGSystem, phi: np.ndarray, m: np.ndarray) -> tuple[float,
 
 
 # ------------------------------------------------------------------ outer solvers
-@dataclass(frozen=True)
-class MFGTimeScheme:
-    name: str
-    order: float
-    description: str
-
-
-MFG_TIME_SCHEMES: Registry[MFGTimeScheme] = Registry("time")
-MFG_TIME_SCHEMES.register("implicit_euler")(MFGTimeScheme(
+MFG_TIME_SCHEMES: Registry[NamedScheme] = Registry("time")
+MFG_TIME_SCHEMES.register("implicit_euler")(NamedScheme(
     "implicit_euler", 1, "implicit Euler for HJB (backward) and FP (forward): M-matrix steps, monotone"))
 
 
