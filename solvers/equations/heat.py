@@ -19,6 +19,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..grids import BoundaryCondition, UniformGrid
+from ..kernels.ghosts import fill_ghosts_1d, fill_ghosts_2d
+from ..kernels.stencils import apply_stencil_1d, apply_stencil_2d
 from .space import SpaceScheme
 
 # (points, times) -> exact values; ``times`` has the leading shape of ``points`` (the point axis dropped in 2D)
@@ -79,6 +81,21 @@ class StencilDiffusion:
                 vals = np.broadcast_to(const, times.shape + const.shape)
             out.append(vals[..., 0] if self.grid.dim == 1 else vals)
         return out
+
+    def boundary_term(self, t: float) -> np.ndarray:
+        """``b(t)`` of ``L u + b(t)`` (flattened): the stencil applied to zero interior values, ghosts from the
+        boundary data at ``t`` (zero for homogeneous closures)."""
+        grid, g = self.grid, self.g
+        ue = np.zeros(tuple(n + 2 * g for n in grid.points))
+        out = np.zeros(grid.points)
+        off = self.offsets(np.asarray(t, dtype=float))
+        if grid.dim == 1:
+            fill_ghosts_1d(ue, g, self.periodic[0], self.weights[0], off[0])
+            apply_stencil_1d(ue, g, self.coefs[0], out)
+        else:
+            fill_ghosts_2d(ue, g, self.periodic[0], self.periodic[1], self.weights[0], off[0], self.weights[1], off[1])
+            apply_stencil_2d(ue, g, self.coefs[0], self.coefs[1], out)
+        return out.ravel()
 
     def axis_matrix(self, ax: int) -> sp.csr_matrix:
         """The 1D operator of one axis, closure folded in (``n x n``, sparse)."""

@@ -24,8 +24,6 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..grids import BoundaryCondition, UniformGrid
-from ..kernels.ghosts import fill_ghosts_1d, fill_ghosts_2d
-from ..kernels.stencils import apply_stencil_1d, apply_stencil_2d
 from ..registry import NamedScheme, Registry
 from .heat import StencilDiffusion
 from .space import SPACE_SCHEMES
@@ -102,17 +100,7 @@ class MFGOperators:
                 p[tuple(idx_hi)] = hi / h
                 m[tuple(idx_lo)] = -lo / h
             bp.append(p.ravel()); bm.append(m.ravel())
-        ue = np.zeros(tuple(n + 2 for n in self.grid.points))
-        off = self.hjb_diffusion.offsets(np.asarray(t))
-        out = np.zeros(self.grid.points)
-        hd = self.hjb_diffusion
-        if self.dim == 1:
-            fill_ghosts_1d(ue, 1, hd.periodic[0], hd.weights[0], off[0])
-            apply_stencil_1d(ue, 1, hd.coefs[0], out)
-        else:
-            fill_ghosts_2d(ue, 1, hd.periodic[0], hd.periodic[1], hd.weights[0], off[0], hd.weights[1], off[1])
-            apply_stencil_2d(ue, 1, hd.coefs[0], hd.coefs[1], out)
-        return list(zip(bp, bm)), out.ravel()
+        return list(zip(bp, bm)), self.hjb_diffusion.boundary_term(t)
 
     # -- Hamiltonian -----------------------------------------------------------------------------------
     def gradients(self, phi: np.ndarray, offsets):

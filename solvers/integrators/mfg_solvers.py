@@ -314,17 +314,30 @@ def newton(system, settings):
     _not_converged(history, tol, max_it)
 
 
+def _w_diffusion(ops: MFGOperators, shift: float):
+    """``nu Lap`` for ``w = exp(-(phi - shift)/(2 nu))``: the HJB's boundary kinds, exact wall values mapped."""
+    from ..equations.heat import StencilDiffusion
+    from ..equations.space import SPACE_SCHEMES
+    values = None
+    if ops.exact_walls:
+        values = (lambda x, tt: np.exp(-(ops.phi_boundary(x, float(np.ravel(tt)[0])) - shift) / (2 * ops.nu)))
+    return StencilDiffusion(ops.grid, ops.bcs, SPACE_SCHEMES.get("central2"), ops.nu, boundary_values=values)
+
+
 @_register("cole_hopf", "F = 0: w = exp(-phi/(2 nu)) by backward heat steps, then the FP sweep", needs_uncoupled=True)
 def cole_hopf(system, settings):
     ops, dt, N = system.ops, system.dt, system.steps
     nu = ops.nu
     shift = float(system.G.min())
     eye = sp.identity(ops.size, format="csr")
-    lu = spla.splu((eye / dt - ops.lap_fp).tocsc())       # heat steps with the conservative closure
+    lu = spla.splu((eye / dt - ops.lap_fp).tocsc())       # forward heat (w_hat): the conservative closure
     w = np.empty((N + 1, ops.size))
     w[N] = np.exp(-(system.G - shift) / (2 * nu))
+    # backward heat for w with the HJB's closure: 'exact' walls carry w = exp(-(phi - shift)/(2 nu))
+    w_heat = _w_diffusion(ops, shift)
+    lu_w = spla.splu((eye / dt - w_heat.matrix()).tocsc())
     for n in range(N - 1, -1, -1):
-        w[n] = lu.solve(w[n + 1] / dt)
+        w[n] = lu_w.solve(w[n + 1] / dt + w_heat.boundary_term(system.times[n]))
     with np.errstate(divide="ignore"):
         phi = -2 * nu * np.log(np.maximum(w, np.finfo(float).tiny)) + shift
     m = fp_sweep(system, phi)
