@@ -88,10 +88,28 @@ class _ImplicitCache:
 
 
 class ETDPlan:
-    """ETDRK4 coefficients of ``h L`` in the basis where ``L`` is diagonal (``fwd``/``inv`` change basis)."""
+    """ETDRK4 coefficients of ``h L`` in the basis where ``L`` is diagonal; ``fwd(w, out)`` / ``inv(c, out)``
+    change basis into a preallocated ``out`` (component by component for vector states); ``None``: the state
+    is already in that basis (Fourier)."""
 
-    def __init__(self, coefficients: dict, fwd, inv):
-        self.c, self.fwd, self.inv = coefficients, fwd, inv
+    def __init__(self, coefficients: dict, diagonalisation=None, components: int = 1):
+        self.c, self.diag, self.components = coefficients, diagonalisation, components
+
+    def _apply(self, fn, src, out):
+        if self.diag is None:
+            np.copyto(out, src)
+        elif self.components == 1:
+            fn(src, out)
+        else:
+            for c in range(self.components):
+                fn(src[c], out[c])
+        return out
+
+    def fwd(self, w, out):
+        return self._apply(self.diag.to_eigen if self.diag is not None else None, w, out)
+
+    def inv(self, c, out):
+        return self._apply(self.diag.from_eigen if self.diag is not None else None, c, out)
 
 
 class _StencilBurgers:
@@ -170,13 +188,7 @@ class _StencilBurgers:
                 self._diagonalisation = AxisDiagonalisation(
                     [nu * self.closures[0].axis_matrix(ax).toarray() for ax in range(self.grid.dim)])
             diag = self._diagonalisation
-            coef = etdrk4_coefficients(h * diag.eigenvalues, h)
-            if self.components == 1:
-                fwd, inv = diag.to_eigen, diag.from_eigen
-            else:
-                fwd = lambda w: np.stack([diag.to_eigen(w[c]) for c in range(self.components)])   # noqa: E731
-                inv = lambda w: np.stack([diag.from_eigen(w[c]) for c in range(self.components)])  # noqa: E731
-            self._etd = {h: ETDPlan(coef, fwd, inv)}
+            self._etd = {h: ETDPlan(etdrk4_coefficients(h * diag.eigenvalues, h), diag, self.components)}
         return self._etd[h]
 
     def nonlinear_with_boundary(self, w, t, off, out):
@@ -380,8 +392,7 @@ class SpectralBurgers:
 
     def etd_plan(self, h):
         if h not in self._etd:
-            ident = lambda w: w   # noqa: E731
-            self._etd = {h: ETDPlan(etdrk4_coefficients(h * self.symbol, h), ident, ident)}
+            self._etd = {h: ETDPlan(etdrk4_coefficients(h * self.symbol, h))}
         return self._etd[h]
 
     def max_speed(self, w, t):

@@ -69,12 +69,20 @@ class AxisDiagonalisation:
         grids = np.meshgrid(*lams, indexing="ij")
         self.eigenvalues = sum(grids)
 
-    def to_eigen(self, w: np.ndarray) -> np.ndarray:
-        if len(self.V) == 1:
-            return self.Vinv[0] @ w
-        return self.Vinv[0] @ w @ self.Vinv[1].T
+        self._VinvT = [np.ascontiguousarray(M.T) for M in self.Vinv]
+        self._VT = [np.ascontiguousarray(M.T) for M in self.V]
+        self._work = np.empty(self.eigenvalues.shape)
 
-    def from_eigen(self, c: np.ndarray) -> np.ndarray:
+    def to_eigen(self, w: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """``out = V^{-1} w`` (per axis), without allocating."""
         if len(self.V) == 1:
-            return self.V[0] @ c
-        return self.V[0] @ c @ self.V[1].T
+            return np.matmul(self.Vinv[0], w, out=out)
+        np.matmul(self.Vinv[0], w, out=self._work)
+        return np.matmul(self._work, self._VinvT[1], out=out)
+
+    def from_eigen(self, c: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """``out = V c`` (per axis), without allocating."""
+        if len(self.V) == 1:
+            return np.matmul(self.V[0], c, out=out)
+        np.matmul(self.V[0], c, out=self._work)
+        return np.matmul(self._work, self._VT[1], out=out)
