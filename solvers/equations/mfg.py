@@ -32,6 +32,8 @@ from .space import SPACE_SCHEMES
 MFG_SPACE_SCHEMES: Registry[NamedScheme] = Registry("space")
 MFG_SPACE_SCHEMES.register("godunov")(NamedScheme(
     "godunov", 1, "monotone upwind (Godunov) Hamiltonian, FP as the exact adjoint (Achdou & Capuzzo-Dolcetta 2010)"))
+MFG_SPACE_SCHEMES.register("spectral")(NamedScheme(
+    "spectral", np.inf, "Fourier pseudo-spectral (periodic), 2/3-rule dealiasing, IMEX Euler: implicit diffusion"))
 
 
 def _axis_differences(n: int, h: float, kind: str) -> tuple[sp.csr_matrix, sp.csr_matrix]:

@@ -85,6 +85,8 @@ class MFGSolution:
 # ------------------------------------------------------------------ sweeps
 def hjb_step(system: MFGSystem, n: int, phi_next: np.ndarray, F: np.ndarray) -> tuple[np.ndarray, int]:
     ops, dt = system.ops, system.dt
+    if getattr(ops, "spectral", False):          # IMEX: one Fourier-diagonal solve, no Newton
+        return ops.hjb_step(phi_next, F, dt), 0
     off, b = system._offsets[n]
     phi = phi_next.copy()
     eye = sp.identity(ops.size, format="csr")
@@ -118,6 +120,10 @@ def fp_sweep(system: MFGSystem, phi: np.ndarray) -> np.ndarray:
     ops, dt, N = system.ops, system.dt, system.steps
     m = np.empty((N + 1, ops.size))
     m[0] = system.m0
+    if getattr(ops, "spectral", False):
+        for n in range(N):
+            m[n + 1] = ops.fp_step(m[n], phi[n], dt)
+        return m
     eye = sp.identity(ops.size, format="csr")
     for n in range(N):
         g = ops.gradients(phi[n], system._offsets[n][0])
@@ -131,6 +137,11 @@ def residuals(system: MFGSystem, phi: np.ndarray, m: np.ndarray) -> tuple[float,
     ops, dt, N = system.ops, system.dt, system.steps
     mbar = system.means(m)
     hjb = fp = 0.0
+    if getattr(ops, "spectral", False):
+        for n in range(N):
+            r, q = ops.residual_pair(phi[n], phi[n + 1], m[n], m[n + 1], system.coupling(mbar[n + 1]), dt)
+            hjb, fp = max(hjb, float(np.abs(r).max())), max(fp, float(np.abs(q).max()))
+        return hjb, fp
     for n in range(N):
         off, b = system._offsets[n]
         g = ops.gradients(phi[n], off)
@@ -276,8 +287,59 @@ def _newton_direction(J, U, V, R, n_local: int) -> np.ndarray:
     return np.concatenate([y, r2 - V @ y])
 
 
-@_register("newton", "Newton on the space-time system, sparse Jacobian, splu, backtracking line search")
+def _newton_krylov(system, settings):
+    """Spectral variant: Newton-Krylov (matrix-free, ``scipy.optimize.newton_krylov``) on the stacked residuals
+    of the space-time system; the history records the residual norm after every Newton step."""
+    from scipy.optimize import newton_krylov
+    ops, N, S, dt = system.ops, system.steps, system.ops.size, system.dt
+    m = np.broadcast_to(system.m0, (N + 1, S)).copy()
+    phi, _ = hjb_sweep(system, system.means(m) if system.coupled else None)
+    m = fp_sweep(system, phi)
+    history = {k: [] for k in ("change", "hjb_residual", "fp_residual", "newton_residual")}
+
+    def unpack(X):
+        p, q = phi.copy(), m.copy()
+        p[:N] = X[:N * S].reshape(N, S)
+        q[1:] = X[N * S:].reshape(N, S)
+        return p, q
+
+    def F(X):
+        p, q = unpack(X)
+        mbar = system.means(q)
+        parts = [ops.residual_pair(p[n], p[n + 1], q[n], q[n + 1], system.coupling(mbar[n + 1]), dt)
+                 for n in range(N)]
+        return np.concatenate([np.concatenate([r for r, _ in parts]), np.concatenate([f for _, f in parts])])
+
+    def record(X, R):
+        history["newton_residual"].append(float(np.linalg.norm(R)))
+
+    X0 = np.concatenate([phi[:N].ravel(), m[1:].ravel()])
+    R0 = F(X0)
+    f_tol = max(settings["tol"], 1e-12) * max(1.0, np.abs(R0).max())
+    try:
+        if np.abs(R0).max() <= f_tol:          # the first sweep already solves it (F = 0: decoupled)
+            X = X0
+            record(X0, R0)
+        else:
+            X = newton_krylov(F, X0, f_tol=f_tol, maxiter=settings["max_iterations"], callback=record,
+                              method="lgmres")
+    except Exception as exc:      # scipy raises NoConvergence
+        history.setdefault("change", [np.nan])
+        raise NumericalFailure(f"Newton-Krylov did not converge ({exc})", time=0.0,
+                               step=settings["max_iterations"], where="space-time grid",
+                               limit=f"|residual| <= {settings['tol']:g}") from None
+    phi, m = unpack(X)
+    hjb, fp = residuals(system, phi, m)
+    n_it = max(1, len(history["newton_residual"]))
+    history.update(change=[0.0] * n_it, hjb_residual=[hjb] * n_it, fp_residual=[fp] * n_it)
+    return MFGSolution(phi, m, {k: np.array(v) for k, v in history.items()}, n_it)
+
+
+@_register("newton", "Newton on the space-time system, sparse Jacobian, splu, backtracking line search "
+                     "(spectral variant: Newton-Krylov)")
 def newton(system, settings):
+    if getattr(system.ops, "spectral", False):
+        return _newton_krylov(system, settings)
     tol, max_it = settings["tol"], settings["max_iterations"]
     ops, N, S = system.ops, system.steps, system.ops.size
     d = ops.dim
@@ -329,22 +391,27 @@ def cole_hopf(system, settings):
     ops, dt, N = system.ops, system.dt, system.steps
     nu = ops.nu
     shift = float(system.G.min())
-    eye = sp.identity(ops.size, format="csr")
-    lu = spla.splu((eye / dt - ops.lap_fp).tocsc())       # forward heat (w_hat): the conservative closure
     w = np.empty((N + 1, ops.size))
     w[N] = np.exp(-(system.G - shift) / (2 * nu))
-    # backward heat for w with the HJB's closure: 'exact' walls carry w = exp(-(phi - shift)/(2 nu))
-    w_heat = _w_diffusion(ops, shift)
-    lu_w = spla.splu((eye / dt - w_heat.matrix()).tocsc())
+    if getattr(ops, "spectral", False):
+        heat = backward = (lambda v, t: ops.helmholtz_solve(v / dt, dt))
+    else:
+        eye = sp.identity(ops.size, format="csr")
+        lu = spla.splu((eye / dt - ops.lap_fp).tocsc())       # forward heat (w_hat): the conservative closure
+        # backward heat for w with the HJB's closure: 'exact' walls carry w = exp(-(phi - shift)/(2 nu))
+        w_heat = _w_diffusion(ops, shift)
+        lu_w = spla.splu((eye / dt - w_heat.matrix()).tocsc())
+        heat = (lambda v, t: lu.solve(v / dt))
+        backward = (lambda v, t: lu_w.solve(v / dt + w_heat.boundary_term(t)))
     for n in range(N - 1, -1, -1):
-        w[n] = lu_w.solve(w[n + 1] / dt + w_heat.boundary_term(system.times[n]))
+        w[n] = backward(w[n + 1], system.times[n])
     with np.errstate(divide="ignore"):
         phi = -2 * nu * np.log(np.maximum(w, np.finfo(float).tiny)) + shift
     m = fp_sweep(system, phi)
     w_hat = np.empty_like(w)
     w_hat[0] = system.m0 / np.maximum(w[0], np.finfo(float).tiny)
     for n in range(N):
-        w_hat[n + 1] = lu.solve(w_hat[n] / dt)
+        w_hat[n + 1] = heat(w_hat[n], system.times[n + 1])
     product = w * w_hat
     hjb, fp = residuals(system, phi, m)
     history = {"change": np.array([0.0]), "hjb_residual": np.array([hjb]), "fp_residual": np.array([fp])}

@@ -163,6 +163,13 @@ def _check_mfg(case: Case, bcs) -> None:
     method, mfg, data, dim = case["method"], case["mfg"], case["data"], case.dim
     MFG_SPACE_SCHEMES.get(method["space"], "method.space")
     MFG_TIME_SCHEMES.get(method["time"], "method.time")
+    if method["space"] == "spectral":
+        if not all(bc.periodic for bc in bcs):
+            raise case.error("method.space", "spectral", "godunov (spectral needs grid.boundary = \"periodic\")",
+                             reason=f"grid.boundary is {case['grid']['boundary']!r}")
+        if mfg["terminal"] != "data_log_density":
+            raise case.error("mfg.terminal", mfg["terminal"], "data_log_density (method.space = 'spectral' needs a "
+                             "periodic terminal cost: -log of the periodic data mixture)")
     solver = MFG_SOLVERS.get(mfg["solver"], "mfg.solver")
     if data["kind"] != "gaussian_mixture":
         raise case.error("data.kind", data["kind"], "gaussian_mixture (equation = 'mfg': m_0 and G come from it)")

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..closed_forms.lq_mfg import LQMeanFieldGame
-from ..closed_forms.mixture import GaussianMixture
+from ..closed_forms.mixture import GaussianMixture, PeriodicGaussianMixture
 from ..equations.mfg import MFG_SPACE_SCHEMES, MFGOperators
+from ..equations.mfg_spectral import SpectralMFGOperators
 from ..grids import UniformGrid, boundary_from_spec
 from ..integrators.mfg_solvers import MFG_SOLVERS, MFG_TIME_SCHEMES, MFGSolution, MFGSystem
 from .case import Case
@@ -113,10 +114,14 @@ class MFGRun:
     steps: int
 
 
-def _mixture(case: Case) -> GaussianMixture:
+def _mixture(case: Case, periodic: bool) -> GaussianMixture:
+    """The ``[data]`` mixture; on a fully periodic grid its periodic images (ANALYTIC §2)."""
     d = case["data"]
     w = np.asarray(d["weights"], dtype=float)
-    return GaussianMixture(w, np.asarray(d["means"], dtype=float).reshape(w.size, case.dim), d["stds"])
+    mu = np.asarray(d["means"], dtype=float).reshape(w.size, case.dim)
+    if periodic:
+        return PeriodicGaussianMixture(w, mu, d["stds"], case["grid"]["lower"], case["grid"]["upper"])
+    return GaussianMixture(w, mu, d["stds"])
 
 
 def build_mfg_problem(case: Case) -> MFGProblem:
@@ -124,7 +129,8 @@ def build_mfg_problem(case: Case) -> MFGProblem:
     grid = UniformGrid(g["lower"], g["upper"], g["points"])
     bcs = boundary_from_spec(g["boundary"], case.dim, g["boundary_value"])
     T, nu = float(t["stop"]), float(mfg["nu"])
-    data = _mixture(case)
+    spectral = case["method"]["space"] == "spectral"
+    data = _mixture(case, all(bc.periodic for bc in bcs))
     X = grid.coordinates()
     flat = (lambda f: np.ascontiguousarray(f, dtype=float).ravel())
     if mfg["terminal"] == "data_log_density":
@@ -134,10 +140,16 @@ def build_mfg_problem(case: Case) -> MFGProblem:
         kappa = mfg["kappa"] if mfg["coupling"] == "mean_quadratic" else 0.0
         exact = LQExact(LQMeanFieldGame(data, T, nu, kappa, mfg["c"], mfg["x_T"]))
         m0, G = flat(data.density(X, 0.0)), flat(exact.phi(X, T))
-    ops = MFGOperators(grid, bcs, nu, phi_boundary=exact.phi)
+    ops = SpectralMFGOperators(grid, nu) if spectral else MFGOperators(grid, bcs, nu, phi_boundary=exact.phi)
     if t["dt"] == "auto":
-        steps = max(2, int(np.ceil(T / (min(grid.spacing) * mfg["dt_per_h"]))))
-        rule = f"first order in space and time: dt = min(h) x {mfg['dt_per_h']:g}, rounded to {steps} steps"
+        dt = min(grid.spacing) * mfg["dt_per_h"]
+        rule = f"first order in space and time: dt = min(h) x {mfg['dt_per_h']:g}"
+        if spectral:      # explicit H with implicit diffusion: |1 + i a k dt| / (1 + nu k^2 dt) <= 1 needs dt <= 2 nu / a^2
+            a = ops.max_speed(G)
+            dt = min(dt, nu / a ** 2)
+            rule += f"; spectral IMEX limit dt <= nu / max|grad G|^2 (max|grad G| = {a:.4g})"
+        steps = max(2, int(np.ceil(T / dt)))
+        rule += f", rounded to {steps} steps"
     else:
         steps = max(2, int(np.ceil(T / float(t["dt"]) - 1e-9)))
         rule = "given (rounded to a whole number of steps)"

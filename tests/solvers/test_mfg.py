@@ -38,6 +38,7 @@ from solvers.problems.run import run_case
 ROOT = Path(solvers.__file__).resolve().parent.parent
 LQ_CASE = ROOT / "cases" / "mfg_lq_coupled_1d.toml"
 GENERATIVE_CASE = ROOT / "cases" / "mfg_generative_1d.toml"
+SPECTRAL_CASE = ROOT / "cases" / "mfg_generative_periodic_spectral_1d.toml"
 
 NU = 0.5
 MIX = GaussianMixture([0.5, 0.5], [-1.2, 1.2], [0.3, 0.3])
@@ -365,6 +366,8 @@ def test_non_convergence_is_exit_3_with_history(tmp_path):
     (LQ_CASE, ["mfg.solver=cole_hopf"], "mfg.solver"),
     (GENERATIVE_CASE, ["mfg.nu=0.3"], "mfg.nu"),
     (GENERATIVE_CASE, ["mfg.solver=cole_hopf", "mfg.coupling=mean_quadratic"], "mfg.coupling"),
+    (GENERATIVE_CASE, ["method.space=spectral"], "method.space"),          # spectral needs periodic walls
+    (SPECTRAL_CASE, ["mfg.terminal=quadratic"], "mfg.terminal"),           # ... and a periodic terminal cost
 ])
 def test_bad_input_is_exit_2(case, overrides, key, tmp_path, capsys):
     out = tmp_path / "out"
@@ -379,7 +382,8 @@ def test_bad_input_is_exit_2(case, overrides, key, tmp_path, capsys):
     assert not out.exists() or not list(out.rglob("*.h5"))
 
 
-@pytest.mark.parametrize("case", [GENERATIVE_CASE, LQ_CASE], ids=["generative", "lq_coupled"])
+@pytest.mark.parametrize("case", [GENERATIVE_CASE, LQ_CASE, SPECTRAL_CASE],
+                         ids=["generative", "lq_coupled", "periodic_spectral"])
 def test_shipped_cases_pass(case, tmp_path):
     outcome = run_case(case, [], tmp_path, progress=False)
     failed = [(c.quantity, c.measured, c.reference) for c in outcome.comparisons if not c.passed]
