@@ -1,13 +1,24 @@
 """Time sweeps and registered outer solvers of the discrete HJB-FP system (:mod:`solvers.equations.mfg`).
 
 Time: implicit Euler (the monotone choice: every step is an M-matrix solve, so ``m >= 0`` and the scheme is
-unconditionally stable; first order in ``dt``). With ``t_n = n dt``, ``n = 0..N``::
+unconditionally stable; first order in ``dt``), or Crank-Nicolson (``theta = 1/2``, second order in ``dt``; see
+below). With ``t_n = n dt``, ``n = 0..N``, implicit Euler reads::
 
     HJB_n:  (phi^n - phi^{n+1})/dt - nu Lap_h phi^n + H_h(phi^n) - F(x, m^{n+1}) = 0,   phi^N = G
     FP_n:   (m^{n+1} - m^n)/dt - nu Lap_h m^{n+1} + L_{phi^n}^T m^{n+1} = 0,            m^0 = m_0
 
-(Achdou & Capuzzo-Dolcetta 2010, scheme (9)-(10)); each HJB step is solved by Newton with the sparse Jacobian
-``I/dt - nu Lap_h + L_phi`` to ``1e-13``; each FP step is one sparse solve. The mean-field coupling
+(Achdou & Capuzzo-Dolcetta 2010, scheme (9)-(10)). Crank-Nicolson averages the space operators of the two
+levels, ``S(phi) = -nu Lap_h phi + H_h(phi)`` and ``A(phi) = -nu Lap_h + L_phi^T``::
+
+    HJB_n:  (phi^n - phi^{n+1})/dt + (S(phi^n) + S(phi^{n+1}))/2 = (F^n + F^{n+1})/2
+    FP_n:   (m^{n+1} - m^n)/dt + (A(phi^{n+1}) m^{n+1} + A(phi^n) m^n)/2 = 0
+
+Choice: each level's FP operator is still the transpose of that level's linearised HJB operator and mass is
+conserved exactly, but the space-time system is no longer the exact adjoint pairing of implicit Euler (which
+would put the densities at half steps and start with an O(dt) offset); positivity needs the explicit half
+``I/dt - A/2`` to be nonnegative, ``dt <= 2 / max diag A`` (parabolic, ``dt ~ h^2/nu``); the problem's
+``dt = "auto"`` enforces it with a 0.9 margin and ``negative_density`` checks it. Each HJB step is solved by Newton with the sparse Jacobian
+``I/dt + theta (L_phi - nu Lap_h)`` to ``1e-13``; each FP step is one sparse solve. The mean-field coupling
 ``F = (kappa/2)|x - mbar(t)|^2`` enters through ``mbar^{n+1} = h^d sum x m^{n+1}``.
 
 Outer solvers (``[mfg] solver``; :data:`MFG_SOLVERS`):
@@ -46,6 +57,7 @@ class MFGSystem:
     m0: np.ndarray
     G: np.ndarray
     kappa: float = 0.0              # 0: F = 0; else F = (kappa/2)|x - mbar|^2
+    theta: float = 1.0              # 1: implicit Euler (A-CD pairing); 1/2: Crank-Nicolson
     _offsets: list = field(default_factory=list)
 
     def __post_init__(self):
@@ -62,6 +74,28 @@ class MFGSystem:
     @property
     def coupled(self) -> bool:
         return self.kappa != 0.0
+
+    @property
+    def crank_nicolson(self) -> bool:
+        return self.theta < 1.0
+
+    def coupling_mix(self, mbar: np.ndarray, n: int):
+        """The ``F`` of ``HJB_n``: ``F(mbar^{n+1})`` (implicit Euler), ``theta F^{n+1} + (1-theta) F^n`` (CN)."""
+        if not self.coupled:
+            return 0.0
+        if not self.crank_nicolson:
+            return self.coupling(mbar[n + 1])
+        return self.theta * self.coupling(mbar[n + 1]) + (1 - self.theta) * self.coupling(mbar[n])
+
+    def S(self, n: int, phi: np.ndarray):
+        """HJB space operator at level ``n``: ``-nu Lap_h phi - b^n + H_h(phi)``, and the gradients."""
+        off, b = self._offsets[n]
+        g = self.ops.gradients(phi, off)
+        return -(self.ops.lap_hjb @ phi) - b + self.ops.hamiltonian(g), g
+
+    def fp_matrix(self, grads) -> sp.csr_matrix:
+        """``A = -nu Lap_h + L_phi^T`` (the FP space operator for the gradients of one level)."""
+        return (self.ops.transport(grads) - self.ops.lap_fp).tocsr()
 
     def coupling(self, mbar: np.ndarray) -> np.ndarray:
         if not self.coupled:
@@ -87,17 +121,19 @@ def hjb_step(system: MFGSystem, n: int, phi_next: np.ndarray, F: np.ndarray) -> 
     ops, dt = system.ops, system.dt
     if getattr(ops, "spectral", False):          # IMEX: one Fourier-diagonal solve, no Newton
         return ops.hjb_step(phi_next, F, dt), 0
-    off, b = system._offsets[n]
+    th = system.theta
     phi = phi_next.copy()
     eye = sp.identity(ops.size, format="csr")
-    rhs_const = phi_next / dt + b + F
+    rhs_const = phi_next / dt + F
+    if th < 1.0:                                  # the explicit half of Crank-Nicolson
+        rhs_const = rhs_const - (1 - th) * system.S(n + 1, phi_next)[0]
+    scale = max(1.0, np.abs(rhs_const).max())
     for k in range(HJB_NEWTON_MAX):
-        g = ops.gradients(phi, off)
-        R = phi / dt - ops.lap_hjb @ phi + ops.hamiltonian(g) - rhs_const
-        scale = max(1.0, np.abs(rhs_const).max())
+        Sn, g = system.S(n, phi)
+        R = phi / dt + th * Sn - rhs_const
         if np.abs(R).max() <= HJB_NEWTON_TOL * scale:
             return phi, k
-        J = (eye / dt - ops.lap_hjb + ops.linearised(g)).tocsc()
+        J = (eye / dt + th * (ops.linearised(g) - ops.lap_hjb)).tocsc()
         phi = phi - spla.spsolve(J, R)
     raise NumericalFailure("HJB Newton iteration did not converge", time=float(system.times[n]), step=n,
                            where="whole grid", limit=f"|residual| <= {HJB_NEWTON_TOL:g} in {HJB_NEWTON_MAX} iterations")
@@ -110,7 +146,7 @@ def hjb_sweep(system: MFGSystem, mbar: np.ndarray | None) -> tuple[np.ndarray, i
     phi[N] = system.G
     its = 0
     for n in range(N - 1, -1, -1):
-        F = system.coupling(mbar[n + 1]) if system.coupled else 0.0
+        F = system.coupling_mix(mbar, n) if system.coupled else 0.0
         phi[n], k = hjb_step(system, n, phi[n + 1], F)
         its += k
     return phi, its
@@ -125,11 +161,29 @@ def fp_sweep(system: MFGSystem, phi: np.ndarray) -> np.ndarray:
             m[n + 1] = ops.fp_step(m[n], phi[n], dt)
         return m
     eye = sp.identity(ops.size, format="csr")
+    th, j1 = system.theta, (1 if system.crank_nicolson else 0)
     for n in range(N):
-        g = ops.gradients(phi[n], system._offsets[n][0])
-        A = (eye / dt - ops.lap_fp + ops.transport(g)).tocsc()
-        m[n + 1] = spla.spsolve(A, m[n] / dt)
+        A_imp = system.fp_matrix(ops.gradients(phi[n + j1], system._offsets[n + j1][0]))
+        rhs = m[n] / dt
+        if th < 1.0:
+            rhs = rhs - (1 - th) * (system.fp_matrix(ops.gradients(phi[n], system._offsets[n][0])) @ m[n])
+        m[n + 1] = spla.spsolve((eye / dt + th * A_imp).tocsc(), rhs)
     return m
+
+
+def level_residuals(system: MFGSystem, phi: np.ndarray, m: np.ndarray, mbar: np.ndarray):
+    """Residuals of ``HJB_n`` and ``FP_n`` for every level (FD scheme), and the gradients of every level."""
+    ops, dt, N, th = system.ops, system.dt, system.steps, system.theta
+    j1 = 1 if system.crank_nicolson else 0
+    S, grads = zip(*(system.S(n, phi[n]) for n in range(N + 1)))
+    A = [system.fp_matrix(g) for g in grads]
+    R_h, R_f = np.empty((N, ops.size)), np.empty((N, ops.size))
+    for n in range(N):
+        R_h[n] = (phi[n] - phi[n + 1]) / dt + th * S[n] + (1 - th) * S[n + 1] - system.coupling_mix(mbar, n)
+        R_f[n] = (m[n + 1] - m[n]) / dt + th * (A[n + j1] @ m[n + 1])
+        if th < 1.0:
+            R_f[n] += (1 - th) * (A[n] @ m[n])
+    return R_h, R_f, list(grads)
 
 
 def residuals(system: MFGSystem, phi: np.ndarray, m: np.ndarray) -> tuple[float, float]:
@@ -142,21 +196,17 @@ def residuals(system: MFGSystem, phi: np.ndarray, m: np.ndarray) -> tuple[float,
             r, q = ops.residual_pair(phi[n], phi[n + 1], m[n], m[n + 1], system.coupling(mbar[n + 1]), dt)
             hjb, fp = max(hjb, float(np.abs(r).max())), max(fp, float(np.abs(q).max()))
         return hjb, fp
-    for n in range(N):
-        off, b = system._offsets[n]
-        g = ops.gradients(phi[n], off)
-        F = system.coupling(mbar[n + 1])
-        r = (phi[n] - phi[n + 1]) / dt - ops.lap_hjb @ phi[n] - b + ops.hamiltonian(g) - F
-        hjb = max(hjb, float(np.abs(r).max()))
-        q = (m[n + 1] - m[n]) / dt - ops.lap_fp @ m[n + 1] + ops.transport(g) @ m[n + 1]
-        fp = max(fp, float(np.abs(q).max()))
-    return hjb, fp
+    R_h, R_f, _ = level_residuals(system, phi, m, mbar)
+    return float(np.abs(R_h).max()), float(np.abs(R_f).max())
 
 
 # ------------------------------------------------------------------ outer solvers
 MFG_TIME_SCHEMES: Registry[NamedScheme] = Registry("time")
 MFG_TIME_SCHEMES.register("implicit_euler")(NamedScheme(
     "implicit_euler", 1, "implicit Euler for HJB (backward) and FP (forward): M-matrix steps, monotone"))
+MFG_TIME_SCHEMES.register("crank_nicolson")(NamedScheme(
+    "crank_nicolson", 2, "Crank-Nicolson (theta = 1/2) for HJB and FP at integer levels; positive only for "
+    "dt <= 2 / max diag(-nu Lap_h + L_phi^T) (checked by dt = 'auto'); finite differences only"))
 
 
 @dataclass(frozen=True)
@@ -219,17 +269,8 @@ def fictitious_play(system, settings):
 
 
 def _newton_residual(system, phi, m, mbar):
-    """Stacked residual (HJB_0..N-1, FP_0..N-1, MEAN_1..N) of the full system."""
-    ops, dt, N = system.ops, system.dt, system.steps
-    R_h, R_f = np.empty((N, ops.size)), np.empty((N, ops.size))
-    grads = []
-    for n in range(N):
-        off, b = system._offsets[n]
-        g = ops.gradients(phi[n], off)
-        grads.append(g)
-        F = system.coupling(mbar[n + 1]) if system.coupled else 0.0
-        R_h[n] = (phi[n] - phi[n + 1]) / dt - ops.lap_hjb @ phi[n] - b + ops.hamiltonian(g) - F
-        R_f[n] = (m[n + 1] - m[n]) / dt - ops.lap_fp @ m[n + 1] + ops.transport(g) @ m[n + 1]
+    """Stacked residual (HJB_0..N-1, FP_0..N-1, MEAN_1..N) of the full system, and every level's gradients."""
+    R_h, R_f, grads = level_residuals(system, phi, m, mbar)
     parts = [R_h.ravel(), R_f.ravel()]
     if system.coupled:
         parts.append((mbar[1:] - system.means(m)[1:]).ravel())
@@ -240,16 +281,31 @@ def _newton_jacobian(system, phi, m, mbar, grads):
     ops, dt, N, S = system.ops, system.dt, system.steps, system.ops.size
     d = ops.dim
     eye = sp.identity(S, format="csr")
-    rows = []   # (block row, block col, matrix)
+    th, j1 = system.theta, (1 if system.crank_nicolson else 0)
+    A = [system.fp_matrix(g) for g in grads]                   # FP space operator per level
+    rows = []   # (block row, block col, matrix); unknowns phi^0..N-1 (blocks 0..N-1), m^1..N (N..2N-1)
     for n in range(N):
-        rows.append((n, n, eye / dt - ops.lap_hjb + ops.linearised(grads[n])))
+        rows.append((n, n, eye / dt + th * (ops.linearised(grads[n]) - ops.lap_hjb)))
         if n + 1 < N:
-            rows.append((n, n + 1, -eye / dt))
-        # FP_n: unknown m^{n+1} is block N + n; phi^n is block n
-        rows.append((N + n, N + n, eye / dt - ops.lap_fp + ops.transport(grads[n])))
+            off_diag = -eye / dt
+            if th < 1.0:
+                off_diag = off_diag + (1 - th) * (ops.linearised(grads[n + 1]) - ops.lap_hjb)
+            rows.append((n, n + 1, off_diag))
+        # FP_n: m^{n+1} is block N + n, m^n block N + n - 1, phi^k block k
+        rows.append((N + n, N + n, eye / dt + th * A[n + j1]))
         if n > 0:
-            rows.append((N + n, N + n - 1, -eye / dt))
-        rows.append((N + n, n, ops.transport_jacobian(grads[n], m[n + 1])))
+            prev = -eye / dt
+            if th < 1.0:
+                prev = prev + (1 - th) * A[n]
+            rows.append((N + n, N + n - 1, prev))
+        if n + j1 < N:
+            rows.append((N + n, n + j1, th * ops.transport_jacobian(grads[n + j1], m[n + 1])))
+        if th < 1.0:
+            rows.append((N + n, n, (1 - th) * ops.transport_jacobian(grads[n], m[n])))
+    merged = {}
+    for r, c, M in rows:                       # CN puts two terms into some blocks
+        merged[(r, c)] = M if (r, c) not in merged else merged[(r, c)] + M
+    rows = [(r, c, M) for (r, c), M in merged.items()]
     blocks = [[None] * (2 * N) for _ in range(2 * N)]
     for r, c, M in rows:
         blocks[r][c] = M
@@ -259,15 +315,19 @@ def _newton_jacobian(system, phi, m, mbar, grads):
     # dHJB_n/dmbar^{n+1} = kappa (x - mbar) per coordinate; MEAN_n = mbar^{n+1} - h^d sum x m^{n+1}
     i = np.arange(S)
     r_h, c_h, v_h, r_m, c_m, v_m = [], [], [], [], [], []
+    w1, w0 = (th, 1 - th) if th < 1.0 else (1.0, 0.0)
     for n in range(N):
         for a in range(d):
             r_h.append(n * S + i); c_h.append(np.full(S, n * d + a))
-            v_h.append(system.kappa * (ops.x[a] - mbar[n + 1][a]))
+            v_h.append(w1 * system.kappa * (ops.x[a] - mbar[n + 1][a]))
+            if w0 and n > 0:                   # CN: F^n of HJB_n depends on mbar^n (unknown n - 1)
+                r_h.append(n * S + i); c_h.append(np.full(S, (n - 1) * d + a))
+                v_h.append(w0 * system.kappa * (ops.x[a] - mbar[n][a]))
             r_m.append(np.full(S + 1, n * d + a))
             c_m.append(np.concatenate([N * S + n * S + i, [2 * N * S + n * d + a]]))
             v_m.append(np.concatenate([-ops.cell * ops.x[a], [1.0]]))
     cat = np.concatenate
-    dh = sp.csr_matrix((cat(v_h), (cat(r_h), cat(c_h))), shape=(2 * N * S, N * d))
+    dh = sp.coo_matrix((cat(v_h), (cat(r_h), cat(c_h))), shape=(2 * N * S, N * d)).tocsr()
     dm = sp.csr_matrix((cat(v_m), (cat(r_m), cat(c_m))), shape=(N * d, 2 * N * S + N * d))
     return J, dh, dm[:, :2 * N * S]
 

@@ -170,6 +170,8 @@ def _check_mfg(case: Case, bcs) -> None:
         if mfg["terminal"] != "data_log_density":
             raise case.error("mfg.terminal", mfg["terminal"], "data_log_density (method.space = 'spectral' needs a "
                              "periodic terminal cost: -log of the periodic data mixture)")
+        if method["time"] != "implicit_euler":
+            raise case.error("method.time", method["time"], "implicit_euler (method.space = 'spectral': IMEX Euler)")
     solver = MFG_SOLVERS.get(mfg["solver"], "mfg.solver")
     if data["kind"] != "gaussian_mixture":
         raise case.error("data.kind", data["kind"], "gaussian_mixture (equation = 'mfg': m_0 and G come from it)")
