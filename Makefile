@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/gridshock run-all cases --out results
+	$(BIN)/gridshock run-all cases --out results; status=$$?; \
+	$(BIN)/gridshock report results --out results/report; exit $$status
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -238,6 +238,8 @@ class Result:
     series: Series | None = None
     comparisons: list[Comparison] = field(default_factory=list)
     convergence: Convergence | None = None
+    mfg_history: dict[str, np.ndarray] = field(default_factory=dict)   # /mfg datasets (outer-solver history)
+    mfg: dict[str, Any] = field(default_factory=dict)                  # /mfg attributes (solver, iterations)
     label: str = ""
 
     def __post_init__(self) -> None:
@@ -357,9 +359,19 @@ def load_result(path: str | Path) -> Result:
                 series=_read_series(f),
                 comparisons=_read_comparisons(f),
                 convergence=_read_convergence(f),
+                mfg_history=_read_datasets(f, "mfg"),
+                mfg=_group_attrs(f, "mfg"),
             )
     except OSError as exc:
         raise ResultFileError(f"{path}: not a readable HDF5 result file ({exc})") from exc
+
+
+def _read_datasets(f: h5py.File, name: str) -> dict[str, np.ndarray]:
+    """Every 1-D dataset directly in group ``name`` (empty when the group is absent)."""
+    g = f.get(name)
+    if not isinstance(g, h5py.Group):
+        return {}
+    return {k: np.asarray(v[()], dtype=float) for k, v in g.items() if isinstance(v, h5py.Dataset)}
 
 
 def looks_like_result(path: str | Path) -> bool:

@@ -25,6 +25,7 @@ __all__ = [
     "plot_convergence",
     "plot_errors",
     "plot_interface_series",
+    "plot_mfg_history",
     "plot_snapshots",
     "plot_work_precision",
     "snapshot_indices",
@@ -484,5 +485,28 @@ def plot_all(result: Result, outdir: str | Path) -> list[Path]:
     return paths
 
 
+def plot_mfg_history(result: Result, outdir: str | Path) -> list[Path]:
+    """MFG outer-solver history: change of ``m`` and the HJB / FP (and Newton) residuals per iteration."""
+    hist = result.mfg_history
+    if not hist:
+        return []
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    labels = {"change": "relative change of m", "hjb_residual": "HJB residual (max)",
+              "fp_residual": "FP residual (max)", "newton_residual": "Newton residual (2-norm)"}
+    for key, label in labels.items():
+        values = hist.get(key)
+        if values is not None and values.size and _has_positive(values):
+            ax.semilogy(np.arange(1, values.size + 1), _positive(values), "o-", ms=3, label=label)
+    solver = result.mfg.get("solver", "")
+    ax.set_xlabel("outer iteration")
+    ax.set_ylabel("residual / change")
+    ax.set_title(_title(result, f"MFG outer solver {solver} ({result.mfg.get('iterations', '?')} iterations)"))
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    with np.errstate(under="ignore"):          # log-axis locators near 1e-15 underflow harmlessly
+        return [_save(fig, outdir, f"{result.label}_mfg_history.png")]
+
+
 #: The per-result plot functions, in report order.
-PER_RESULT_PLOTS: Sequence = (plot_snapshots, plot_interface_series, plot_errors, plot_convergence)
+PER_RESULT_PLOTS: Sequence = (plot_snapshots, plot_interface_series, plot_errors, plot_convergence,
+                              plot_mfg_history)

@@ -110,8 +110,8 @@ def cmd_reference(args) -> int:
 def cmd_report(args) -> int:
     from postprocess.report import make_report
     for p in args.results:
-        if not Path(p).is_file():
-            raise InputError("RESULT", p, "existing result files (.h5)")
+        if not (Path(p).is_file() or Path(p).is_dir()):
+            raise InputError("RESULT", p, "existing result files (.h5) or a directory of them")
     page = make_report(args.results, args.out)
     print(f"wrote {page}")
     return 0

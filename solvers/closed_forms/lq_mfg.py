@@ -53,7 +53,8 @@ class LQMeanFieldGame:
             P = riccati_P(t, self.T, self.kappa, self.c)
             F = y.reshape(2, 2)
             return (np.array([[-P, -1.0], [self.kappa, P]]) @ F).ravel()
-        phi = solve_ivp(fundamental, (0.0, self.T), np.eye(2).ravel(), **_ODE).y[:, -1].reshape(2, 2)
+        with np.errstate(under="ignore"):      # solve_ivp's step-size search may underflow harmlessly
+            phi = solve_ivp(fundamental, (0.0, self.T), np.eye(2).ravel(), **_ODE).y[:, -1].reshape(2, 2)
         # Q(T) = phi[1,0] mbar0 + phi[1,1] Q0 = -c x_T
         Q0 = (-self.c * self.x_T - phi[1, 0] * mean0) / phi[1, 1]
         d, K = self.dim, mixture.n_components
@@ -66,13 +67,15 @@ class LQMeanFieldGame:
             return np.concatenate([-(P * mbar + Q), P * Q + self.kappa * mbar, (-(P * mu + Q)).ravel(),
                                    -2.0 * P * var + 2.0 * self.nu])
         y0 = np.concatenate([mean0, Q0, mixture.means.ravel(), mixture.stds ** 2])
-        self._fwd = solve_ivp(forward, (0.0, self.T), y0, **_ODE).sol
+        with np.errstate(under="ignore"):
+            self._fwd = solve_ivp(forward, (0.0, self.T), y0, **_ODE).sol
 
         def backward(t, y):
             P = riccati_P(t, self.T, self.kappa, self.c)
             mbar, Q = self.mbar(t), self.Q(t)
             return [0.5 * Q @ Q - d * self.nu * P - 0.5 * self.kappa * mbar @ mbar]
-        self._R = solve_ivp(backward, (self.T, 0.0), [0.5 * self.c * self.x_T @ self.x_T], **_ODE).sol
+        with np.errstate(under="ignore"):
+            self._R = solve_ivp(backward, (self.T, 0.0), [0.5 * self.c * self.x_T @ self.x_T], **_ODE).sol
 
     # ------------------------------------------------------------------ coefficients
     def P(self, t):

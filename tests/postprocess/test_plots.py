@@ -105,3 +105,16 @@ def test_snapshot_indices():
     assert plots.snapshot_indices(3) == [0, 1, 2]
     idx = plots.snapshot_indices(101)
     assert len(idx) == 5 and idx[0] == 0 and idx[-1] == 100
+
+
+def test_mfg_history_plot_from_a_result_file(tmp_path):
+    """The MFG outer-solver history (``/mfg``) is drawn from the result file alone."""
+    from postprocess.io import load_result
+    from postprocess.plots import plot_mfg_history
+    from solvers.problems.run import run_case
+    case = Path(__file__).resolve().parents[2] / "cases" / "mfg_lq_coupled_1d.toml"
+    outcome = run_case(case, ["grid.points=[100]", "mfg.solver=picard"], tmp_path, progress=False)
+    result = load_result(outcome.path)
+    assert result.mfg["solver"] == "picard" and result.mfg_history["change"].size == result.mfg["iterations"]
+    paths = plot_mfg_history(result, tmp_path / "fig")
+    assert len(paths) == 1 and paths[0].stat().st_size > 10_000
