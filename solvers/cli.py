@@ -75,7 +75,7 @@ def cmd_run_all(args) -> int:
 def cmd_convergence(args) -> int:
     from .studies.convergence import run_convergence
     try:
-        study = run_convergence(args.case, args.levels, args.set, args.out)
+        study = run_convergence(args.case, args.levels, args.set, args.out, refine=args.refine)
     except GridshockError as exc:
         print(f"gridshock: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -139,6 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     ra.set_defaults(func=cmd_run_all)
     c = sub.add_parser("convergence", help="observed orders of convergence over grid refinements")
     c.add_argument("case"); c.add_argument("--levels", type=int, default=4); c.add_argument("--out", default="results")
+    c.add_argument("--refine", default="both", help="both (grid and dt), space (grid at the finest dt) or time "
+                   "(dt on the base grid, self-convergence)")
     with_set(c)
     c.set_defaults(func=cmd_convergence)
     s = sub.add_parser("sweep", help="run case variants as Dask tasks")

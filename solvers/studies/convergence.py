@@ -50,6 +50,7 @@ def level_errors(case_path: str, overrides: list[str]) -> dict:
                 time_order=float(problem.scheme.order), explicit=problem.scheme.explicit,
                 dt_auto=case["time"]["dt"] == "auto", name=case.name, case=case,
                 dt_scaling=float(getattr(problem, "dt_scaling", 2.0)))
+    info["final"] = np.asarray(run.fields[-1])          # for self-convergence in time
     if getattr(problem, "equation", "heat") == "burgers":
         info["errors"] = _score_errors(problem, run.fields[-1], t_end)
         info["wall_s"] = time.perf_counter() - start
@@ -83,53 +84,98 @@ def _score_errors(problem, w_end, t_end) -> dict:
             "score_linf_error": float(err[region].max())}
 
 
-def _level_overrides(base, levels: int, overrides: list[str]) -> list[list[str]]:
-    case, problem = base["case"], None
-    points = case["grid"]["points"]
+def _level_dt(base, level: int) -> float | None:
+    """The step of refinement level ``level`` under ``refine = both`` (None: keep ``dt = "auto"``)."""
+    if not base["explicit"] and np.isfinite(base["time_order"]):
+        if np.isfinite(base["space_order"]):
+            return base["dt"] * 2.0 ** (-level * base["space_order"] / base["time_order"])
+        return base["dt"] * 2.0 ** -level
+    if base["explicit"] and not base["dt_auto"]:
+        return base["dt"] * 2.0 ** (-level * base.get("dt_scaling", 2.0))
+    return None
+
+
+def _level_overrides(base, levels: int, overrides: list[str], refine: str = "both") -> list[list[str]]:
+    """``--set`` lists of every level. ``both``: grid x 2^l, dt by :func:`_level_dt`; ``space``: grid x 2^l at
+    the finest level's step for all (the time error falls out); ``time``: the base grid, dt / 2^l."""
+    points = base["case"]["grid"]["points"]
     out = []
     for level in range(levels):
-        sets = list(overrides) + [f"grid.points={[int(n) * 2 ** level for n in points]}", "time.saves=2"]
-        if not base["explicit"] and np.isfinite(base["time_order"]):
-            dt = base["dt"] * 2.0 ** (-level * base["space_order"] / base["time_order"]) \
-                if np.isfinite(base["space_order"]) else base["dt"] * 2.0 ** -level
+        sets = list(overrides) + ["time.saves=2"]
+        if refine in ("both", "space"):
+            sets.append(f"grid.points={[int(n) * 2 ** level for n in points]}")
+        if refine == "both":
+            dt = _level_dt(base, level)
+        elif refine == "space":
+            finest = _level_dt(base, levels - 1)
+            if finest is None and base["explicit"]:      # dt = "auto" of the finest grid, for every level
+                finest = base["dt"] * 2.0 ** (-(levels - 1) * base.get("dt_scaling", 2.0))
+            dt = finest
+        else:
+            dt = base["dt"] * 2.0 ** -level
+        if dt is not None and np.isfinite(base["time_order"]):
             sets.append(f"time.dt={dt!r}")
-        elif base["explicit"] and not base["dt_auto"]:
-            sets.append(f"time.dt={base['dt'] * 4.0 ** -level!r}")
         out.append(sets)
     return out
 
 
-def expected_order(base) -> float:
+def expected_order(base, refine: str = "both") -> float:
+    if refine == "space":
+        return base["space_order"]
+    if refine == "time":
+        return base["time_order"]
     if base["explicit"]:
         return min(base["space_order"], base.get("dt_scaling", 2.0) * base["time_order"])
     return base["space_order"]
 
 
+REFINE = ("both", "space", "time")
+
+
+def _self_convergence(results) -> dict:
+    """``refine = time``: differences of successive levels' final fields (the common space error cancels),
+    max and relative L2; entry ``l`` is ``|u_l - u_{l+1}|`` (the last level has none)."""
+    finals = [np.asarray(r["final"], dtype=float) for r in results]
+    linf = [float(np.nanmax(np.abs(a - b))) for a, b in zip(finals[:-1], finals[1:])]
+    l2 = [float(np.linalg.norm(a - b) / np.linalg.norm(b)) for a, b in zip(finals[:-1], finals[1:])]
+    return {"self_linf_difference": np.array(linf + [np.nan]), "self_l2_difference": np.array(l2 + [np.nan])}
+
+
 def run_convergence(case_path: str, levels: int, overrides: list[str], out_dir: str,
-                    scheduler: str | None = None) -> ConvergenceStudy:
+                    scheduler: str | None = None, refine: str = "both") -> ConvergenceStudy:
     from ..errors import InputError
-    if levels < 2:
-        raise InputError("--levels", levels, "an integer >= 2")
+    if levels < 2 or (refine == "time" and levels < 3):
+        raise InputError("--levels", levels, "an integer >= 2 (>= 3 with --refine time)")
+    if refine not in REFINE:
+        raise InputError("--refine", refine, ", ".join(REFINE))
     start = time.perf_counter()
     base = level_errors(case_path, list(overrides) + ["time.saves=2"])
-    tasks = [(case_path, sets) for sets in _level_overrides(base, levels, overrides)]
+    if refine == "time" and not np.isfinite(base["time_order"]):
+        raise InputError("--refine", refine, "space, both (the time scheme is exact)")
+    tasks = [(case_path, sets) for sets in _level_overrides(base, levels, overrides, refine)]
     results = map_tasks(level_errors, tasks, scheduler)
-    expected = expected_order(base)
+    expected = expected_order(base, refine)
     h = np.array([r["h"] for r in results])
+    dts = np.array([r["dt"] for r in results])
+    scale = dts if refine == "time" else h
+    errors = _self_convergence(results) if refine == "time" else {
+        name: np.array([r["errors"][name] for r in results]) for name in results[0]["errors"]}
     measures = {}
-    for name in results[0]["errors"]:
-        err = np.array([r["errors"][name] for r in results])
-        eoc = np.concatenate([[np.nan], np.log(err[:-1] / err[1:]) / np.log(h[:-1] / h[1:])])
+    for name, err in errors.items():
+        valid = err[np.isfinite(err)]
+        n = valid.size
+        eoc = np.full(err.size, np.nan)
+        eoc[1:n] = np.log(valid[:-1] / valid[1:]) / np.log(scale[:n][:-1] / scale[:n][1:])
         if np.isfinite(expected):
-            observed = float(eoc[-1])
+            observed = float(eoc[n - 1])
             passed = abs(observed - expected) <= ORDER_TOLERANCE
         else:   # spectral: exponential convergence down to round-off
             observed = float(np.nanmax(eoc))
-            passed = bool(np.all((err[1:] < 0.1 * err[:-1]) | (err[1:] < 1e-11)))
+            passed = bool(np.all((valid[1:] < 0.1 * valid[:-1]) | (valid[1:] < 1e-11)))
         measures[name] = dict(error=err, eoc=eoc, observed=observed, passed=passed)
     case = base["case"]
     path = Path(out_dir) / f"{case.name}_convergence.h5"
-    primary_name = "density_l2_error" if "density_l2_error" in measures else "score_l2_error"
+    primary_name = next(k for k in ("density_l2_error", "score_l2_error", "self_l2_difference") if k in measures)
     primary = measures[primary_name]
     comparison = Comparison("convergence_order", primary["observed"], expected if np.isfinite(expected) else None,
                             None, ORDER_TOLERANCE, f"EOC of the {primary_name} between the last two levels")
@@ -139,9 +185,11 @@ def run_convergence(case_path: str, levels: int, overrides: list[str], out_dir: 
         write_root_attrs(f, case, "passed" if passed else "failed", time.perf_counter() - start)
         f.attrs["kind"] = "convergence"
         g = f.create_group("convergence")
-        g.attrs.update(expected_order=expected, refine="both", tolerance=ORDER_TOLERANCE,
+        g.attrs.update(expected_order=expected, refine=refine, tolerance=ORDER_TOLERANCE,
                        space=case["method"]["space"], time=case["method"]["time"],
-                       dt_rule="explicit: auto (stability, dt ~ h^2); implicit: dt_0 * 2^(-l p_s/p_t)")
+                       dt_rule={"both": "explicit: auto (stability, dt ~ h^q); implicit: dt_0 * 2^(-l p_s/p_t)",
+                                "space": "every level at the finest level's dt (time error negligible)",
+                                "time": "base grid, dt_0 * 2^-l; errors are differences of successive levels"}[refine])
         g.create_dataset("levels", data=np.arange(levels))
         g.create_dataset("h", data=h)
         g.create_dataset("dt", data=np.array([r["dt"] for r in results]))
@@ -153,4 +201,19 @@ def run_convergence(case_path: str, levels: int, overrides: list[str], out_dir: 
             s.create_dataset("eoc", data=m["eoc"])
             s.attrs.update(observed_order=m["observed"], expected_order=expected, passed=m["passed"])
         write_comparisons(f, comparisons)
+    _write_csv(path.with_suffix(".csv"), h, dts, results, measures)
     return ConvergenceStudy(path, passed)
+
+
+def _write_csv(path: Path, h, dts, results, measures) -> None:
+    """The EOC table as CSV: level, h, dt, steps, run time, then error and EOC per measure."""
+    names = list(measures)
+    lines = [",".join(["level", "h", "dt", "steps", "run_s"] + [f"{n}{s}" for n in names for s in ("", "_eoc")])]
+    for lvl, r in enumerate(results):
+        row = [str(lvl), repr(float(h[lvl])), repr(float(dts[lvl])), str(r["steps"]), repr(float(r["run_s"]))]
+        for n in names:
+            row += [repr(float(measures[n]["error"][lvl])), repr(float(measures[n]["eoc"][lvl]))]
+        lines.append(",".join(row))
+    tmp = path.with_suffix(".csv.tmp")
+    tmp.write_text("\n".join(lines) + "\n")
+    tmp.replace(path)

@@ -96,3 +96,60 @@ def test_bench_quick_prints_ratios(tmp_path, capsys, monkeypatch):
     assert main(["bench", "--quick"]) == 0
     out = capsys.readouterr().out
     assert "fraction of the copy bound" in out and (tmp_path / "results" / "bench.json").exists()
+
+
+BURGERS_PERIODIC = """
+name = "conv_burgers_periodic"
+equation = "burgers"
+dimension = 1
+[data]
+weights = [0.5, 0.5]
+means = [-0.9, 0.9]
+stds = [0.6, 0.6]
+[grid]
+lower = [-3.141592653589793]
+upper = [3.141592653589793]
+points = [128]
+boundary = "periodic"
+[time]
+stop = 0.5
+[method]
+space = "spectral"
+time = "etdrk4"
+"""
+
+
+def test_convergence_refine_time_is_self_convergence(tmp_path, capsys):
+    """``--refine time``: fixed grid, dt halved, differences of successive levels; ETDRK4 shows 4 (measured
+    3.99); the EOC table is also written as CSV."""
+    case = tmp_path / "b.toml"
+    case.write_text(BURGERS_PERIODIC)
+    code = main(["convergence", str(case), "--levels", "4", "--refine", "time", "--out", str(tmp_path)])
+    assert code == 0, capsys.readouterr().out
+    with h5py.File(tmp_path / "conv_burgers_periodic_convergence.h5") as f:
+        g = f["convergence"]
+        assert g.attrs["refine"] == "time" and g.attrs["expected_order"] == 4
+        assert np.all(g["h"][:] == g["h"][0]) and np.allclose(g["dt"][1:] / g["dt"][:-1], 0.5)
+        assert abs(g["self_l2_difference"].attrs["observed_order"] - 4) <= 0.2
+    rows = (tmp_path / "conv_burgers_periodic_convergence.csv").read_text().strip().splitlines()
+    assert rows[0].startswith("level,h,dt,steps,run_s,") and len(rows) == 5
+
+
+def test_convergence_refine_space_keeps_one_dt(tmp_path, capsys):
+    """``--refine space``: every level at the finest level's step; the heat CN case shows its space order 2."""
+    case = tmp_path / "c.toml"
+    case.write_text(CASE)
+    code = main(["convergence", str(case), "--levels", "3", "--refine", "space", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    with h5py.File(tmp_path / "conv_small_convergence.h5") as f:
+        g = f["convergence"]
+        assert g.attrs["refine"] == "space" and np.all(g["dt"][:] == g["dt"][0])
+        assert abs(g["density_l2_error"].attrs["observed_order"] - 2) <= 0.2, out
+    assert code == 0, out
+
+
+def test_convergence_bad_refine_is_exit_2(tmp_path, capsys):
+    case = tmp_path / "c.toml"
+    case.write_text(CASE)
+    assert main(["convergence", str(case), "--levels", "3", "--refine", "sideways", "--out", str(tmp_path)]) == 2
+    assert "--refine" in capsys.readouterr().err
