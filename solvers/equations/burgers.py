@@ -116,15 +116,18 @@ class _StencilBurgers:
     """Shared finite-difference machinery: ghosted work arrays, boundary tables, implicit solves, ETD."""
 
     def __init__(self, grid: UniformGrid, bcs: list[BoundaryCondition], adv: AdvectionScheme, diff: SpaceScheme,
-                 coefficients: Coefficients, boundary_values=None, components: int = 1):
+                 coefficients: Coefficients, boundary_values=None, components: int = 1, boundary_rates=None):
         self.grid, self.bcs, self.adv, self.diff, self.coefs = grid, bcs, adv, diff, coefficients
         layers = max(adv.ghost_layers, diff.ghost_layers)
         # one diffusion closure per component (the exact boundary data differs per component)
-        def values_of(c):
-            if boundary_values is None:
+        def component(fn, c):
+            if fn is None:
                 return None
-            return boundary_values if components == 1 else (lambda x, t, c=c: boundary_values(x, t)[..., c])
-        self.closures = [StencilDiffusion(grid, bcs, diff, 1.0, values_of(c), layers=layers) for c in range(components)]
+            return fn if components == 1 else (lambda x, t, c=c: fn(x, t)[..., c])
+        self.closures = [StencilDiffusion(grid, bcs, diff, 1.0, component(boundary_values, c),
+                                          component(boundary_rates, c), layers=layers) for c in range(components)]
+        # d/dt of the wall data: explicit RK stages then see g(t_n) + dt sum_j a_ij g'(t_n + c_j dt)
+        self.has_rates = boundary_rates is not None
         self.g = self.closures[0].g
         self.components = components
         self.periodic = [bc.periodic for bc in bcs]
@@ -149,9 +152,10 @@ class _StencilBurgers:
     def time_dependent(self) -> bool:
         return self.closures[0].time_dependent
 
-    def boundary_table(self, times: np.ndarray):
-        """Ghost offsets at ``times`` (any shape): ``[component][axis] -> times.shape + (2, g[, n_along])``."""
-        return [cl.offsets(times) for cl in self.closures]
+    def boundary_table(self, times: np.ndarray, rate: bool = False):
+        """Ghost offsets at ``times`` (any shape): ``[component][axis] -> times.shape + (2, g[, n_along])``;
+        ``rate=True``: their time derivatives."""
+        return [cl.offsets(times, rate=rate) for cl in self.closures]
 
     def _scaled_d2(self, nu: float):
         for out, c in zip(self._d2_scaled, self.d2):
@@ -201,8 +205,8 @@ class _StencilBurgers:
 class FluxBurgers1D(_StencilBurgers):
     """1D conservative finite differences: numerical flux (advection scheme) + centred diffusion."""
 
-    def __init__(self, grid, bcs, adv, diff, coefficients, boundary_values=None):
-        super().__init__(grid, bcs, adv, diff, coefficients, boundary_values)
+    def __init__(self, grid, bcs, adv, diff, coefficients, boundary_values=None, boundary_rates=None):
+        super().__init__(grid, bcs, adv, diff, coefficients, boundary_values, boundary_rates=boundary_rates)
         n, g = grid.points[0], self.g
         self.n, self.h, self.x0 = n, grid.spacing[0], grid.lower[0]
         self.flux_id = FLUX_ID[adv.name]
@@ -248,10 +252,11 @@ class FluxBurgers1D(_StencilBurgers):
 class VectorBurgers2D(_StencilBurgers):
     """2D vector Burgers by finite differences; state shape ``(2, nx, ny)``."""
 
-    def __init__(self, grid, bcs, adv, diff, coefficients, form: str, boundary_values=None):
+    def __init__(self, grid, bcs, adv, diff, coefficients, form: str, boundary_values=None, boundary_rates=None):
         if not coefficients.constant or coefficients.schedule is not None:
             raise ValueError("the 2D system is integrated in VE time")
-        super().__init__(grid, bcs, adv, diff, coefficients, boundary_values, components=2)
+        super().__init__(grid, bcs, adv, diff, coefficients, boundary_values, components=2,
+                         boundary_rates=boundary_rates)
         g = self.g
         nx, ny = grid.points
         self.form = form

@@ -52,6 +52,10 @@ class MixtureScore(_Adapter):
     def density_rate(self, x, t):
         return self.base.density_rate(x, t)
 
+    def state_rate(self, x, t):
+        """``dw/dt = sigma k (d tau/dt) u_tau`` with ``u_tau`` in closed form (stage-consistent RK walls)."""
+        return self.sign * self.factor * 2.0 * self.nu * self.mixture.score_time_derivative(x, self.tau(t))
+
 
 class VPMixtureScore(_Adapter):
     """Gaussian mixture noised by the VP process, in VP time ``t``: ``s = e^{B/2} u_VE(tau(t), e^{B/2} x)``."""
@@ -109,6 +113,11 @@ class TravellingShock(_Adapter):
         k1, k2 = (self.c + self.A) / (2 * self.nu), (self.c - self.A) / (2 * self.nu)
         a, b = self._log_terms(x, t)
         return self.nu * (k1 ** 2 * np.exp(a) + k2 ** 2 * np.exp(b))
+
+    def state_rate(self, x, t):
+        """``dw/dt = -sigma v_t``, ``v_t = (A^2 c / (2 nu)) sech^2(A (x - c t - x0) / (2 nu))``."""
+        z = self.A * (np.asarray(x, dtype=float) - self.c * np.asarray(t, dtype=float) - self.x0) / (2 * self.nu)
+        return -self.sign * self.A ** 2 * self.c / (2 * self.nu) / np.cosh(z) ** 2
 
     def interface(self, t):
         """Shock position and width ``(x0 + c t, 2 nu / A)``."""

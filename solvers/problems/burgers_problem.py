@@ -175,12 +175,15 @@ def build_burgers_problem(case: Case) -> BurgersProblem:
     exact = _exact(case, all(bc.periodic for bc in bcs), sign)
     diffusion = SPACE_SCHEMES.get(m["diffusion"], "method.diffusion")
     values = exact.state               # 'exact' ghost values (2D: the closure picks the component)
+    rates = getattr(exact, "state_rate", None)
     if space.kind == "spectral":
         operator = SpectralBurgers(grid, coefficients)
     elif case.dim == 1:
-        operator = FluxBurgers1D(grid, bcs, space, diffusion, coefficients, boundary_values=values)
+        operator = FluxBurgers1D(grid, bcs, space, diffusion, coefficients, boundary_values=values,
+                                 boundary_rates=rates)
     else:
-        operator = VectorBurgers2D(grid, bcs, space, diffusion, coefficients, m["advection_form"], boundary_values=values)
+        operator = VectorBurgers2D(grid, bcs, space, diffusion, coefficients, m["advection_form"],
+                                   boundary_values=values, boundary_rates=rates)
     saves = np.linspace(t["start"], t["stop"], t["saves"] + 1)
     extra = np.asarray(case["measure"]["times"] or [], dtype=float)
     output_times = np.unique(np.concatenate([saves, extra]))
