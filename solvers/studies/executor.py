@@ -9,8 +9,13 @@ import os
 from typing import Callable, Iterable
 
 
-def map_tasks(func: Callable, tasks: Iterable[tuple], scheduler: str | None = None) -> list:
-    from dask.distributed import Client, LocalCluster
+def map_tasks(func: Callable, tasks: Iterable[tuple], scheduler: str | None = None, progress: bool = False,
+              desc: str = "tasks") -> list:
+    """``[func(*args) for args in tasks]`` on Dask, in order; ``progress``: a tqdm bar advanced as results
+    arrive (on a terminal). Numba kernels are ``cache=True``, so a worker process loads the compiled kernels
+    from ``__pycache__`` instead of compiling: only the first task of a worker pays the import and cache load."""
+    from dask.distributed import Client, LocalCluster, as_completed
+    from tqdm import tqdm
 
     tasks = list(tasks)
     if scheduler:
@@ -22,6 +27,9 @@ def map_tasks(func: Callable, tasks: Iterable[tuple], scheduler: str | None = No
         client = Client(cluster)
     try:
         futures = [client.submit(func, *args, pure=False) for args in tasks]
+        with tqdm(total=len(futures), disable=not progress, desc=desc, unit="task") as bar:
+            for _ in as_completed(futures):
+                bar.update(1)
         return client.gather(futures)
     finally:
         client.close()

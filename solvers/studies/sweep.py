@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+import h5py
 import tomli_w
 
 from ..errors import GridshockError, InputError
@@ -25,6 +26,9 @@ class VariantOutcome:
     code: int
     path: Path | None
     message: str = ""
+    settings: tuple = ()
+    wall_time_s: float = float("nan")
+    failed: int = 0
 
 
 def parse_vary(item: str) -> tuple[str, list]:
@@ -50,16 +54,22 @@ def _label(value) -> str:
 
 def _run_variant(case_path: str, overrides: list[str], out_dir: str) -> VariantOutcome:
     from ..problems.run import run_case
-    label = next((o.split("=", 1)[1] for o in overrides if o.startswith("name=")), case_path)
+    label = next((o.split("=", 1)[1] for o in overrides if o.startswith("name=")), case_path).strip('"')
     try:
         outcome = run_case(case_path, overrides, out_dir, progress=False)
     except GridshockError as exc:
         return VariantOutcome(label, exc.exit_code, None, str(exc))
-    return VariantOutcome(label, 0 if outcome.passed else 1, outcome.path)
+    failed = sum(1 for c in outcome.comparisons if not c.passed)
+    return VariantOutcome(label, 0 if outcome.passed else 1, outcome.path, wall_time_s=outcome.wall_time_s,
+                          failed=failed)
 
 
 def run_sweep(case_path: str, vary: list[str], overrides: list[str], out_dir: str,
-              scheduler: str | None = None) -> list[VariantOutcome]:
+              scheduler: str | None = None, progress: bool | None = None) -> list[VariantOutcome]:
+    """Every combination as one Dask task; a failing variant (exit 1/2/3) does not stop the others. Writes
+    ``<case>_sweep.h5`` and ``.csv``: one row per variant with its settings, exit code, failed comparisons,
+    wall time and result file."""
+    import sys
     if not vary:
         raise InputError("--vary", "(none)", "at least one KEY=V1,V2,...")
     base = load_case(case_path, overrides)        # the base case must be valid (exit 2 otherwise)
@@ -69,4 +79,39 @@ def run_sweep(case_path: str, vary: list[str], overrides: list[str], out_dir: st
         sets = [f"{key}={_toml_value(val)}" for (key, _), val in zip(axes, combo)]
         name = base.name + "__" + "__".join(f"{key.split('.')[-1]}-{_label(val)}" for (key, _), val in zip(axes, combo))
         tasks.append((case_path, list(overrides) + sets + [f"name={_toml_value(name)}"], out_dir))
-    return map_tasks(_run_variant, tasks, scheduler)
+    show = sys.stderr.isatty() if progress is None else progress
+    outcomes = map_tasks(_run_variant, tasks, scheduler, progress=show, desc=f"sweep {base.name}")
+    keys = [key for key, _ in axes]
+    combos = itertools.product(*[vals for _, vals in axes])
+    for outcome, combo in zip(outcomes, combos):
+        outcome.settings = tuple(v if isinstance(v, str) else re.sub(r"\s+", " ", _toml_value(v)).replace("[ ", "[")
+                                 .replace(", ]", "]") for v in combo)
+    _write_summary(Path(out_dir) / f"{base.name}_sweep", keys, outcomes)
+    return outcomes
+
+
+def _write_summary(stem: Path, keys: list[str], outcomes: list[VariantOutcome]) -> None:
+    """The sweep table as HDF5 (atomic) and CSV."""
+    import numpy as np
+
+    from ..storage.atomic import atomic_h5
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_h5(stem.with_suffix(".h5")) as f:
+        f.attrs.update(kind="sweep", varied=", ".join(keys))
+        f.create_dataset("label", data=np.array([o.label for o in outcomes], dtype=object),
+                         dtype=h5py.string_dtype())
+        for j, key in enumerate(keys):
+            f.create_dataset(f"settings/{key}", data=np.array([o.settings[j] for o in outcomes], dtype=object),
+                             dtype=h5py.string_dtype())
+        f.create_dataset("exit_code", data=np.array([o.code for o in outcomes]))
+        f.create_dataset("failed_comparisons", data=np.array([o.failed for o in outcomes]))
+        f.create_dataset("wall_time_s", data=np.array([o.wall_time_s for o in outcomes], dtype=float))
+        f.create_dataset("result_file", data=np.array([str(o.path or "") for o in outcomes], dtype=object),
+                         dtype=h5py.string_dtype())
+    rows = [",".join(["label"] + keys + ["exit_code", "failed_comparisons", "wall_time_s", "result_file"])]
+    for o in outcomes:
+        cells = [o.label] + list(o.settings) + [str(o.code), str(o.failed), repr(o.wall_time_s), str(o.path or "")]
+        rows.append(",".join('"' + c.replace('"', '""') + '"' if ("," in c or '"' in c) else c for c in cells))
+    tmp = stem.with_suffix(".csv.tmp")
+    tmp.write_text("\n".join(rows) + "\n")
+    tmp.replace(stem.with_suffix(".csv"))

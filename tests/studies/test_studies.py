@@ -153,3 +153,56 @@ def test_convergence_bad_refine_is_exit_2(tmp_path, capsys):
     case.write_text(CASE)
     assert main(["convergence", str(case), "--levels", "3", "--refine", "sideways", "--out", str(tmp_path)]) == 2
     assert "--refine" in capsys.readouterr().err
+
+
+def test_sweep_product_summary_through_a_real_scheduler(tmp_path, capsys):
+    """Two --vary keys (a 2 x 2 product) through an existing scheduler started as ``dask scheduler`` and
+    ``dask worker`` subprocesses on 127.0.0.1; a variant with bad input (exit 2) does not stop the others; the
+    summary HDF5/CSV lists every variant."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    dask = str(Path(sys.executable).parent / "dask")
+    address = f"tcp://127.0.0.1:{port}"
+    sched = subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                              "--dashboard-address", ":0", "--no-show"], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    worker = None
+    try:
+        worker = subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--nworkers", "1",
+                                   "--dashboard-address", ":0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        from dask.distributed import Client
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with Client(address, timeout=5) as c:
+                    if c.scheduler_info()["workers"]:
+                        break
+            except OSError:
+                pass
+            time.sleep(0.5)
+        case = tmp_path / "c.toml"
+        case.write_text(CASE.replace('name = "conv_small"', 'name = "grid_sweep"'))
+        code = main(["sweep", str(case), "--vary", "method.time=rk4,crank_nicolson",
+                     "--vary", "grid.points=[160],[4]", "--scheduler", address, "--out", str(tmp_path)])
+        err = capsys.readouterr().err
+    finally:
+        for p in (worker, sched):
+            if p is not None:
+                p.terminate()
+                p.wait(timeout=30)
+    assert code == 2, err                       # grid.points = [4] is invalid input: exit 2 of that variant
+    assert "key 'grid.points'" in err
+    assert len(list(tmp_path.glob("grid_sweep__*.h5"))) == 2            # the two valid variants still ran
+    with h5py.File(tmp_path / "grid_sweep_sweep.h5") as f:
+        codes = sorted(f["exit_code"][:].tolist())
+        assert codes == [0, 0, 2, 2] and f["settings/grid.points"].shape == (4,)
+    rows = (tmp_path / "grid_sweep_sweep.csv").read_text().strip().splitlines()
+    assert rows[0] == "label,method.time,grid.points,exit_code,failed_comparisons,wall_time_s,result_file"
+    assert len(rows) == 5
