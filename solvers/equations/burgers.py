@@ -25,11 +25,11 @@ import scipy.sparse.linalg as spla
 
 from ..grids import BoundaryCondition, UniformGrid
 from ..integrators.etd import AxisDiagonalisation, etdrk4_coefficients
-from ..kernels.fluxes import FLUX_ID, burgers_rhs_1d, flux_divergence_1d, max_wave_speed_1d
+from ..kernels.fluxes import FLUX_ID, burgers_rhs_1d, flux_divergence_1d
 from ..kernels.ghosts import fill_ghosts_1d, fill_ghosts_2d
 from ..kernels.stencils import apply_stencil_1d, apply_stencil_2d
 from ..kernels.tridiagonal import TridiagonalFactor, cyclic_solve
-from ..kernels.vector_burgers import gradient_advection_2d, max_speed_2d, upwind_advection_2d
+from ..kernels.vector_burgers import gradient_advection_2d, upwind_advection_2d
 from .advection import AdvectionScheme
 from .heat import StencilDiffusion
 from .space import SpaceScheme
@@ -241,13 +241,6 @@ class FluxBurgers1D(_StencilBurgers):
         apply_stencil_1d(self._zero, self.g, self._scaled_d2(nu)[0], self._b)
         return self._b
 
-    def max_speed(self, w, t) -> np.ndarray:
-        """``max |f'(w, x)|`` per axis (advective CFL)."""
-        _, c2, c1 = self.coefs.at(t)
-        g, n = self.g, self.n
-        self.ue[g:g + n] = w
-        return np.array([max_wave_speed_1d(self.ue, g, n, self.h, self.x0, c2, c1)])
-
 
 class VectorBurgers2D(_StencilBurgers):
     """2D vector Burgers by finite differences; state shape ``(2, nx, ny)``."""
@@ -318,12 +311,6 @@ class VectorBurgers2D(_StencilBurgers):
                            self.weights[1], o[1])
             apply_stencil_2d(self._zero, self.g, dx, dy, self._b[c])
         return self._b
-
-    def max_speed(self, w, t) -> np.ndarray:
-        g = self.g
-        nx, ny = self.grid.points
-        self.ue[:, g:g + nx, g:g + ny] = w
-        return np.array(max_speed_2d(self.ue, g, self.coefs.at(t)[1]))
 
 
 class SpectralBurgers:
@@ -399,14 +386,3 @@ class SpectralBurgers:
         if h not in self._etd:
             self._etd = {h: ETDPlan(etdrk4_coefficients(h * self.symbol, h))}
         return self._etd[h]
-
-    def max_speed(self, w, t):
-        _, c2, _ = self.coefs.at(t)
-        phys = self.to_physical(w)
-        return np.array([np.abs(2 * c2 * phys[c]).max() if self.dim == 2 else np.abs(2 * c2 * phys).max()
-                         for c in range(self.dim)])
-
-    def derivative_physical(self, phys: np.ndarray, axis: int) -> np.ndarray:
-        """Spectral derivative of a physical field (curl diagnostics)."""
-        hat = np.fft.rfftn(phys)
-        return np.fft.irfftn(1j * self.K[axis] * hat, s=self.shape)

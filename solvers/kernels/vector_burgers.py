@@ -102,17 +102,3 @@ def upwind_advection_2d(ue, g, hx, hy, c2, scheme, out, accumulate):
                 dy = _one_sided(ue[c, ii, jj - r], ue[c, ii, jj - min(r, 2)], ue[c, ii, jj - 1], ue[c, ii, jj],
                                 ue[c, ii, jj + 1], ue[c, ii, jj + min(r, 2)], ue[c, ii, jj + r], hy, ay >= 0.0, scheme)
                 out[c, i, j] = out[c, i, j] - (ax * dx + ay * dy) if accumulate else -(ax * dx + ay * dy)
-
-
-@njit(cache=True)
-def max_speed_2d(ue, g, c2):
-    """``max |a|`` per axis over the interior, ``a = 2 c2 u`` (for the advective CFL)."""
-    nx = ue.shape[1] - 2 * g
-    ny = ue.shape[2] - 2 * g
-    mx = 0.0
-    my = 0.0
-    for i in range(g, g + nx):
-        for j in range(g, g + ny):
-            mx = max(mx, abs(2.0 * c2 * ue[0, i, j]))
-            my = max(my, abs(2.0 * c2 * ue[1, i, j]))
-    return mx, my
