@@ -6,7 +6,8 @@ root attributes is optional; a missing group or dataset gives ``None`` (or an em
 Layout read (CONTRACT.md "Result file", plus the solver's additions)::
 
     /                   attrs case_name, case_toml, software_version, created, status, wall_time_s,
-                        conventions, equation, dimension, [kind = "convergence"]
+                        conventions, equation, dimension, [kind = "convergence" | "work_precision"],
+                        [schema_version] (int; absent in files written before it: read as version 0)
     /grid               datasets x [, y]; attrs lower, upper, points, boundary, centering
     /method             attrs space, time, dt, dt_rule, order_space, order_time, steps
     /timings            attrs compile_s, run_s, measure_s, total_s
@@ -17,6 +18,13 @@ Layout read (CONTRACT.md "Result file", plus the solver's additions)::
                         passed, method [, note, at]; multi-time: the same as 1-D datasets aligned with `at`
     /convergence        attrs expected_order, refine; datasets levels, h, dt, wall_time_s;
                         /convergence/<measure>: datasets error, eoc; attrs observed_order, expected_order, passed
+    /work_precision     attrs measures (comma-separated), primary_measure, workers, note;
+                        /work_precision/<method label>: attrs kind ("gridshock" | "solve_ivp"), space, time,
+                        order_space, order_time; 1-D datasets (one entry per level) points, h, dt, steps, run_s,
+                        compile_s, rtol and one per measure
+
+A file whose ``schema_version`` is not in :data:`SUPPORTED_SCHEMA_VERSIONS` is refused with a
+:class:`ResultFileError` (a newer layout may mean something else under the same names).
 """
 from __future__ import annotations
 
@@ -37,18 +45,27 @@ __all__ = [
     "Grid",
     "Result",
     "ResultFileError",
+    "SUPPORTED_SCHEMA_VERSIONS",
     "Series",
+    "WorkPrecision",
+    "WorkPrecisionMethod",
     "is_convergence",
+    "is_work_precision",
     "load_result",
     "looks_like_result",
+    "schema_version_of",
 ]
+
+#: Result-file layout versions this package reads (root attribute ``schema_version``; a file without it is 0).
+SUPPORTED_SCHEMA_VERSIONS = (0, 1)
 
 #: Per-quantity datasets of a multi-time comparison (aligned with ``at``).
 _COMPARISON_ARRAYS = ("measured", "reference", "abs_error", "rel_error")
 
 
 class ResultFileError(ValueError):
-    """A path that cannot be read as a gridshock result file (missing, not HDF5, unreadable)."""
+    """A path that cannot be read as a gridshock result file (missing, not HDF5, unreadable, or written with
+    a ``schema_version`` this package does not read)."""
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -153,6 +170,8 @@ class Comparison:
     method: str = ""
     note: str = ""
     attrs: dict[str, Any] = field(default_factory=dict)
+    #: Further datasets of the group (e.g. ``closed_form`` of ``curl_linf``), as float arrays.
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def is_multi(self) -> bool:
@@ -218,6 +237,72 @@ class Convergence:
         return max((len(m.error) for m in self.measures.values()), default=0)
 
 
+#: The per-level datasets of a work-precision method (besides one per error measure).
+WP_LEVEL_DATASETS = ("points", "h", "dt", "steps", "run_s", "compile_s", "rtol")
+#: Optional per-level datasets that are not error measures either (kept in ``WorkPrecisionMethod.extra``).
+WP_OTHER_DATASETS = ("nfev", "exit_code")
+
+
+@dataclass
+class WorkPrecisionMethod:
+    """One ``/work_precision/<label>`` group: a method's cost and errors per refinement level.
+
+    Every per-level array has length :attr:`n_levels` (shorter or missing datasets are padded with NaN); an
+    entry is NaN where that level failed. ``errors`` maps each error measure to its per-level array.
+    """
+
+    label: str
+    kind: str = ""
+    space: str = ""
+    time: str = ""
+    order_space: float = math.nan
+    order_time: float = math.nan
+    points: np.ndarray = field(default_factory=lambda: np.empty(0))
+    h: np.ndarray = field(default_factory=lambda: np.empty(0))
+    dt: np.ndarray = field(default_factory=lambda: np.empty(0))
+    steps: np.ndarray = field(default_factory=lambda: np.empty(0))
+    run_s: np.ndarray = field(default_factory=lambda: np.empty(0))
+    compile_s: np.ndarray = field(default_factory=lambda: np.empty(0))
+    rtol: np.ndarray = field(default_factory=lambda: np.empty(0))
+    errors: dict[str, np.ndarray] = field(default_factory=dict)
+    extra: dict[str, np.ndarray] = field(default_factory=dict)      # nfev, exit_code, ... when stored
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_levels(self) -> int:
+        return len(self.run_s)
+
+    @property
+    def is_solve_ivp(self) -> bool:
+        """True for a SciPy ``solve_ivp`` peer (method-of-lines reference), drawn dashed."""
+        return self.kind.strip().lower() == "solve_ivp"
+
+    def error(self, measure: str) -> np.ndarray:
+        """Per-level errors of ``measure`` (all NaN when the method does not store it)."""
+        return self.errors.get(measure, np.full(self.n_levels, math.nan))
+
+
+@dataclass
+class WorkPrecision:
+    """The ``/work_precision`` group of a work-precision study file."""
+
+    measures: list[str] = field(default_factory=list)
+    primary_measure: str = ""
+    workers: int | None = None
+    note: str = ""
+    methods: dict[str, WorkPrecisionMethod] = field(default_factory=dict)
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def workers_text(self) -> str:
+        """``"2 workers"``, ``"an external cluster"`` (``workers = -1``) or ``""`` when not stored."""
+        if self.workers is None or self.workers == 0:
+            return ""
+        if self.workers < 0:
+            return "an external cluster"
+        return f"{self.workers} worker" + ("s" if self.workers != 1 else "")
+
+
 @dataclass
 class Result:
     """Everything read from one result file.
@@ -240,6 +325,7 @@ class Result:
     convergence: Convergence | None = None
     mfg_history: dict[str, np.ndarray] = field(default_factory=dict)   # /mfg datasets (outer-solver history)
     mfg: dict[str, Any] = field(default_factory=dict)                  # /mfg attributes (solver, iterations)
+    work_precision: WorkPrecision | None = None                          # /work_precision (study files)
     label: str = ""
 
     def __post_init__(self) -> None:
@@ -283,8 +369,22 @@ class Result:
 
     @property
     def kind(self) -> str:
-        """``"convergence"`` for a convergence file, else ``"run"`` (or whatever ``kind`` the file states)."""
-        return str(self.attrs.get("kind") or ("convergence" if self.convergence is not None else "run"))
+        """``"convergence"``, ``"work_precision"`` or ``"run"`` (whatever ``kind`` the file states, else
+        inferred from its groups)."""
+        if self.attrs.get("kind"):
+            return str(self.attrs["kind"])
+        if self.convergence is not None:
+            return "convergence"
+        return "work_precision" if self.work_precision is not None else "run"
+
+    @property
+    def schema_version(self) -> int:
+        """Root attribute ``schema_version`` (0 for files written before it existed)."""
+        version = self.attrs.get("schema_version")
+        try:
+            return 0 if version is None else int(version)
+        except (TypeError, ValueError):
+            return 0
 
     # ---- lookups -------------------------------------------------------------------------------------------
     def comparison(self, name: str) -> Comparison | None:
@@ -333,6 +433,35 @@ def is_convergence(result: Result) -> bool:
     return result.attrs.get("kind") == "convergence" or result.convergence is not None
 
 
+def is_work_precision(result: Result) -> bool:
+    """Whether ``result`` came from ``gridshock study work-precision`` (``kind`` or a ``/work_precision`` group)."""
+    return result.attrs.get("kind") == "work_precision" or result.work_precision is not None
+
+
+def schema_version_of(attrs: Mapping[str, Any], path: str | Path) -> int:
+    """The ``schema_version`` root attribute (0 when absent), checked against
+    :data:`SUPPORTED_SCHEMA_VERSIONS`; raises :class:`ResultFileError` naming ``path`` otherwise."""
+    raw = attrs.get("schema_version")
+    if raw is None:
+        return 0
+    supported = f"{SUPPORTED_SCHEMA_VERSIONS[0]}..{SUPPORTED_SCHEMA_VERSIONS[-1]}"
+    try:
+        version = int(raw)
+        exact = float(raw) == version
+    except (TypeError, ValueError, OverflowError):
+        exact = False
+    if not exact:
+        raise ResultFileError(f"{path}: result schema_version {raw!r} is not a version this postprocess reads "
+                              f"({supported})")
+    if version in SUPPORTED_SCHEMA_VERSIONS:
+        return version
+    if version > SUPPORTED_SCHEMA_VERSIONS[-1]:
+        raise ResultFileError(f"{path}: result schema_version {version} is newer than this postprocess reads "
+                              f"({supported}); upgrade gridshock")
+    raise ResultFileError(f"{path}: result schema_version {version} is not a version this postprocess reads "
+                          f"({supported})")
+
+
 # --------------------------------------------------------------------------------------------------------------
 # loading
 # --------------------------------------------------------------------------------------------------------------
@@ -340,17 +469,20 @@ def load_result(path: str | Path) -> Result:
     """Read a gridshock result file (run or convergence): everything but the field snapshots, which are read
     on first access (:class:`FieldStore`).
 
-    Raises :class:`ResultFileError` (a ``ValueError``) naming the path when it does not exist or is not HDF5.
-    Missing optional groups give ``None``/empty members.
+    Raises :class:`ResultFileError` (a ``ValueError``) naming the path when it does not exist, is not HDF5 or
+    states a ``schema_version`` outside :data:`SUPPORTED_SCHEMA_VERSIONS`. Missing optional groups give
+    ``None``/empty members.
     """
     path = Path(path)
     if not path.is_file():
         raise ResultFileError(f"{path}: no such result file")
     try:
         with h5py.File(path, "r") as f:
+            attrs = _attrs(f)
+            schema_version_of(attrs, path)
             return Result(
                 path=path,
-                attrs=_attrs(f),
+                attrs=attrs,
                 grid=_read_grid(f),
                 method=_group_attrs(f, "method"),
                 timings=_group_attrs(f, "timings"),
@@ -361,6 +493,7 @@ def load_result(path: str | Path) -> Result:
                 convergence=_read_convergence(f),
                 mfg_history=_read_datasets(f, "mfg"),
                 mfg=_group_attrs(f, "mfg"),
+                work_precision=_read_work_precision(f),
             )
     except OSError as exc:
         raise ResultFileError(f"{path}: not a readable HDF5 result file ({exc})") from exc
@@ -378,7 +511,8 @@ def looks_like_result(path: str | Path) -> bool:
     """Cheap check that ``path`` is an HDF5 file with a ``case_name`` attribute or a result group."""
     try:
         with h5py.File(path, "r") as f:
-            return "case_name" in f.attrs or any(g in f for g in ("fields", "comparison", "convergence"))
+            return "case_name" in f.attrs or any(g in f for g in ("fields", "comparison", "convergence",
+                                                                  "work_precision"))
     except OSError:
         return False
 
@@ -447,6 +581,11 @@ def _read_comparison(name: str, g: h5py.Group) -> Comparison:
     passed = _opt_bool(attrs.get("passed"))
     if passed is None and passed_each is not None:
         passed = bool(passed_each.all())
+    known = set(_COMPARISON_ARRAYS) | {"at", "passed"}
+    extra = {}
+    for key, obj in g.items():
+        if key not in known and isinstance(obj, h5py.Dataset) and obj.dtype.kind in "biuf":
+            extra[key] = np.asarray(obj[()], dtype=float)
     return Comparison(
         name=name,
         measured=value("measured"),
@@ -462,6 +601,7 @@ def _read_comparison(name: str, g: h5py.Group) -> Comparison:
         method=str(attrs.get("method", "") or ""),
         note=str(attrs.get("note", "") or ""),
         attrs=attrs,
+        extra=extra,
     )
 
 
@@ -493,6 +633,70 @@ def _read_convergence(f: h5py.File) -> Convergence | None:
         dt=_dataset(g, "dt", dtype=float),
         wall_time_s=_dataset(g, "wall_time_s", dtype=float),
         measures=measures,
+    )
+
+
+def _name_list(value: Any) -> list[str]:
+    """A comma-separated string (or a list/array of strings) as a list of stripped, non-empty names."""
+    if value is None:
+        return []
+    items = value.split(",") if isinstance(value, str) else [str(v) for v in np.atleast_1d(value).tolist()]
+    return [s.strip() for s in items if str(s).strip()]
+
+
+def _read_work_precision(f: h5py.File) -> WorkPrecision | None:
+    if not isinstance(f.get("work_precision"), h5py.Group):
+        return None
+    g = f["work_precision"]
+    attrs = _attrs(g)
+    measures = _name_list(attrs.get("measures"))
+    primary = str(attrs.get("primary_measure") or "")
+    methods: dict[str, WorkPrecisionMethod] = {}
+    for label, sub in g.items():
+        if isinstance(sub, h5py.Group):
+            methods[label] = _read_wp_method(label, sub, measures)
+    if not measures:   # no `measures` attribute: every per-level dataset that is not a cost is a measure
+        extra = [k for m in methods.values() for k in m.errors]
+        measures = list(dict.fromkeys(extra))
+    if primary and primary not in measures:
+        measures.insert(0, primary)
+    workers = attrs.get("workers")
+    try:
+        workers = None if workers is None else int(workers)
+    except (TypeError, ValueError):
+        workers = None
+    return WorkPrecision(measures=measures, primary_measure=primary or (measures[0] if measures else ""),
+                         workers=workers, note=str(attrs.get("note", "") or ""), methods=methods, attrs=attrs)
+
+
+def _read_wp_method(label: str, g: h5py.Group, measures: list[str]) -> WorkPrecisionMethod:
+    """One method group; per-level arrays padded with NaN to a common length."""
+    arrays: dict[str, np.ndarray] = {}
+    for name, obj in g.items():
+        if isinstance(obj, h5py.Dataset) and obj.dtype.kind in "biuf":
+            arrays[name] = np.atleast_1d(np.asarray(obj[()], dtype=float)).ravel()
+    n = max((len(a) for a in arrays.values()), default=0)
+
+    def level(name: str) -> np.ndarray:
+        data = arrays.get(name)
+        out = np.full(n, math.nan)
+        if data is not None:
+            out[:len(data)] = data
+        return out
+
+    names = measures or [k for k in arrays if k not in WP_LEVEL_DATASETS + WP_OTHER_DATASETS]
+    attrs = _attrs(g)
+    return WorkPrecisionMethod(
+        label=label,
+        kind=str(attrs.get("kind", "") or ""),
+        space=str(attrs.get("space", "") or ""),
+        time=str(attrs.get("time", "") or ""),
+        order_space=_as_float(attrs.get("order_space")),
+        order_time=_as_float(attrs.get("order_time")),
+        errors={m: level(m) for m in names if m in arrays},
+        extra={k: level(k) for k in arrays if k not in WP_LEVEL_DATASETS and k not in names},
+        attrs=attrs,
+        **{k: level(k) for k in WP_LEVEL_DATASETS},
     )
 
 

@@ -3,6 +3,12 @@
 Each ``plot_*`` function takes a :class:`~postprocess.io.Result` (or several) and an output directory, writes
 PNG files named after ``result.label`` and returns the list of written paths. When the data a figure needs is
 not in the file, the function writes nothing and returns ``[]``. Computed curves are solid, closed forms dashed.
+
+Files written (``<label>`` is the result file's stem): ``<label>_snapshots.png``, ``_interface.png`` (width,
+position, D against t), ``_modes.png`` (mode count, ``/series/modes``), ``_curl_linf.png`` (``/series/curl_linf``),
+``_curl.png`` (2D score streamlines and its curl at the last save), ``_errors.png``, ``_eoc.png`` (convergence
+files), ``_mfg_history.png``, ``_error_vs_runtime.png`` (work-precision files), and ``work_precision.png``
+(wall time of all convergence files).
 """
 from __future__ import annotations
 
@@ -14,26 +20,35 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from matplotlib.colors import LogNorm  # noqa: E402
-from matplotlib.ticker import NullLocator  # noqa: E402
+from matplotlib.colors import LogNorm, Normalize  # noqa: E402
+from matplotlib.ticker import MaxNLocator, NullLocator  # noqa: E402
 
-from postprocess.io import Result, is_convergence  # noqa: E402
+from postprocess.io import Result, WorkPrecisionMethod, is_convergence  # noqa: E402
 
 __all__ = [
     "PER_RESULT_PLOTS",
     "plot_all",
     "plot_convergence",
+    "plot_curl_series",
     "plot_errors",
     "plot_interface_series",
     "plot_mfg_history",
+    "plot_modes",
+    "plot_score_curl",
     "plot_snapshots",
     "plot_work_precision",
+    "plot_work_precision_study",
+    "score_curl",
     "snapshot_indices",
 ]
 
 DPI = 110
 N_SNAPSHOTS = 5
 N_ARROWS = 20
+#: At most this many error measures get a panel in a work-precision figure (the tables list all).
+WP_MAX_PANELS = 3
+#: The curl figure blanks cells where the density is below this fraction of its maximum.
+CURL_DENSITY_FLOOR = 1e-8
 _SERIES_PANELS = (
     ("interface_width", r"interface width $\ell$"),
     ("interface_position", r"interface position $x_0$"),
@@ -50,7 +65,8 @@ def _save(fig: plt.Figure, outdir: str | Path, name: str) -> Path:
     outdir.mkdir(parents=True, exist_ok=True)
     path = outdir / name
     try:
-        fig.savefig(path, dpi=DPI)
+        with np.errstate(under="ignore"):      # log-axis locators and tiny image values underflow harmlessly
+            fig.savefig(path, dpi=DPI)
     finally:
         plt.close(fig)
     return path
@@ -179,7 +195,7 @@ def _snapshots_2d(result: Result, outdir: Path) -> list[Path]:
 
 
 def _image(fig: plt.Figure, ax: plt.Axes, result: Result, values: np.ndarray, title: str,
-           norm: LogNorm | None = None, cmap: str = "viridis") -> None:
+           norm: Normalize | None = None, cmap: str = "viridis") -> None:
     """``values[ix, iy]`` as a pseudo-colour image on the grid (x horizontal, y vertical)."""
     gx, gy = _grid_coords(result)
     x, _ = _axis(gx, values.shape[0])
@@ -261,13 +277,226 @@ def _symlog_if_wide(ax: plt.Axes, *arrays: np.ndarray | None) -> None:
 
 def _mark_speciation(ax: plt.Axes, result: Result, labelled: bool) -> None:
     """Vertical lines at the measured (solid) and closed-form (dotted) speciation times, where finite."""
-    comp = result.comparison("speciation_time")
+    _mark_time(ax, result, "speciation_time", "speciation", "tab:red", labelled)
+
+
+#: Colours of the event times marked on time-series figures (other ``*_time`` comparisons cycle below).
+_EVENT_COLORS = {"speciation_time": "tab:red", "mode_merge_time": "tab:purple"}
+_OTHER_EVENT_COLORS = ("tab:brown", "tab:olive", "tab:cyan")
+
+
+def _mark_time(ax: plt.Axes, result: Result, name: str, what: str, color: str, labelled: bool) -> bool:
+    """Vertical lines at the measured (solid) and closed-form (dotted) value of the scalar comparison ``name``
+    (a time), where finite; whether anything was drawn."""
+    comp = result.comparison(name)
     if comp is None or comp.is_multi:
-        return
-    for value, style, what in ((float(comp.measured), "-", "computed"), (float(comp.reference), ":", "closed form")):
+        return False
+    drawn = False
+    for value, style, source in ((comp.measured, "-", "computed"), (comp.reference, ":", "closed form")):
+        value = float(value)
         if np.isfinite(value):
-            ax.axvline(value, color="tab:red", lw=1.0, ls=style,
-                       label=f"speciation ({what}) {value:.4g}" if labelled else None)
+            ax.axvline(value, color=color, lw=1.0, ls=style,
+                       label=f"{what} ({source}) {value:.4g}" if labelled else None)
+            drawn = True
+    return drawn
+
+
+def _mark_event_times(ax: plt.Axes, result: Result) -> None:
+    """Mark every scalar ``*_time`` comparison (speciation, mode merge, ...), measured solid, closed form dotted."""
+    names = [c.name for c in result.comparisons if c.name.endswith("_time") and not c.is_multi]
+    names.sort(key=lambda n: (n not in _EVENT_COLORS, n))
+    k = 0
+    for name in names:
+        color = _EVENT_COLORS.get(name)
+        if color is None:
+            color = _OTHER_EVENT_COLORS[k % len(_OTHER_EVENT_COLORS)]
+            k += 1
+        _mark_time(ax, result, name, name.removesuffix("_time").replace("_", " "), color, labelled=True)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# mode count and curl
+# --------------------------------------------------------------------------------------------------------------
+def plot_modes(result: Result, outdir: str | Path) -> list[Path]:
+    """Number of modes of the density against time (``/series/modes``) as a step plot.
+
+    The speciation and mode-merge times (and any other scalar ``*_time`` comparison) are marked: measured
+    solid, closed form dotted. A closed-form mode count (``/series/reference/modes``) is drawn dashed.
+    """
+    series = result.series
+    if series is None or not series.has("modes"):
+        return []
+    t = np.asarray(series.t, dtype=float)
+    modes = np.asarray(series.values["modes"], dtype=float)
+    ok = np.isfinite(t) & np.isfinite(modes)
+    if not ok.any():
+        return []
+    fig, ax = plt.subplots(figsize=(6.5, 3.6))
+    ax.step(t[ok], modes[ok], where="post", lw=1.6, label="computed")
+    ref = series.reference_of("modes")
+    shown = [modes[ok]]
+    if ref is not None:
+        ref = np.asarray(ref, dtype=float)
+        rok = np.isfinite(t) & np.isfinite(ref)
+        if rok.any():
+            ax.step(t[rok], ref[rok], "k--", where="post", lw=1.0, label="closed form")
+            shown.append(ref[rok])
+    _mark_event_times(ax, result)
+    values = np.concatenate(shown)
+    ax.set_ylim(values.min() - 0.5, values.max() + 0.5)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("t")
+    ax.set_ylabel("number of modes")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")
+    ax.set_title(_title(result, "mode count"), fontsize="medium")
+    fig.tight_layout()
+    return [_save(fig, outdir, f"{result.label}_modes.png")]
+
+
+def plot_curl_series(result: Result, outdir: str | Path) -> list[Path]:
+    """``max |curl u|`` against time (``/series/curl_linf``, log y); only the finite entries are drawn.
+
+    When the file holds a multi-time ``curl_linf`` comparison, its ``closed_form`` entries (the same discrete
+    curl of the sampled exact score, i.e. its truncation error) are drawn dashed and its ``atol`` dotted.
+    """
+    series = result.series
+    if series is None or not series.has("curl_linf"):
+        return []
+    t = np.asarray(series.t, dtype=float)
+    curl = np.asarray(series.values["curl_linf"], dtype=float)
+    finite = np.isfinite(t) & np.isfinite(curl)
+    if not finite.any():
+        return []
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    style = "o-" if finite.sum() <= 40 else "-"
+    log = _has_positive(curl[finite])
+    if log:
+        pos = _positive(curl)
+        ok = finite & np.isfinite(pos)
+        ax.semilogy(t[ok], pos[ok], style, lw=1.4, ms=4, label=r"computed $\max|\mathrm{curl}\,u|$")
+    else:
+        ax.plot(t[finite], curl[finite], style, lw=1.4, ms=4, label=r"computed $\max|\mathrm{curl}\,u|$")
+    ref = series.reference_of("curl_linf")
+    if ref is not None and log and _has_positive(ref):
+        ax.plot(t, _positive(ref), "k--", lw=1.0, label="closed form")
+    comp = result.comparison("curl_linf")
+    if comp is not None and comp.is_multi:
+        closed = comp.extra.get("closed_form")
+        if log and closed is not None and closed.shape == comp.at.shape and _has_positive(closed):
+            ax.plot(comp.at, _positive(closed), "s--", color="k", lw=0.8, ms=3,
+                    label="closed form (discrete curl of the exact score)")
+        if log and np.isfinite(comp.atol) and comp.atol > 0:
+            ax.axhline(comp.atol, color="grey", ls=":", lw=1.0, label=f"atol {comp.atol:g}")
+    ax.set_xlabel("t")
+    ax.set_ylabel(r"$\max|\partial_x u_y - \partial_y u_x|$")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize="small")
+    ax.set_title(_title(result, "curl of the score against time"), fontsize="medium")
+    fig.tight_layout()
+    return [_save(fig, outdir, f"{result.label}_curl_linf.png")]
+
+
+def score_curl(ux: np.ndarray, uy: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
+    """``curl u = d(u_y)/dx - d(u_x)/dy`` of a field stored as ``u[ix, iy]`` on the coordinates ``x``, ``y``.
+
+    Second-order central differences inside and one-sided second-order ones at the edges
+    (:func:`numpy.gradient`, ``edge_order=2``; first order along an axis of only two points). ``None`` when an
+    axis has fewer than two points or the shapes do not match.
+    """
+    ux, uy = np.asarray(ux, dtype=float), np.asarray(uy, dtype=float)
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if ux.ndim != 2 or ux.shape != uy.shape or ux.shape != (len(x), len(y)) or min(ux.shape) < 2:
+        return None
+    return (np.gradient(uy, x, axis=0, edge_order=2 if len(x) > 2 else 1)
+            - np.gradient(ux, y, axis=1, edge_order=2 if len(y) > 2 else 1))
+
+
+def _finite_abs_max(values: np.ndarray) -> float:
+    """``max |values|`` over the finite entries (NaN when there is none)."""
+    v = np.abs(np.asarray(values, dtype=float))
+    v = v[np.isfinite(v)]
+    return float(v.max()) if v.size else float("nan")
+
+
+def _uniform(coord: np.ndarray) -> bool:
+    """Whether ``coord`` is strictly increasing with equal steps (what :meth:`~matplotlib.axes.Axes.streamplot`
+    accepts)."""
+    d = np.diff(coord)
+    return d.size > 0 and bool(np.all(d > 0)) and bool(np.allclose(d, d[0], rtol=1e-6, atol=0.0))
+
+
+def plot_score_curl(result: Result, outdir: str | Path) -> list[Path]:
+    """2D score at the last save, as streamlines over the density, and its curl as an image.
+
+    The curl is computed here from ``/fields/score_x``, ``/fields/score_y`` on ``/grid/x``, ``/grid/y`` with
+    :func:`score_curl`; the panel title gives ``max |curl u| / max |u|``. The background of the streamlines
+    is the computed density, else the stored closed-form density, else ``|u|``. Where a density is stored,
+    the curl and both maxima are restricted to ``p > CURL_DENSITY_FLOOR * max p`` (far tails, where the score
+    of an almost vanishing density is not resolved, are blanked), as the solver's ``curl_linf`` measure does.
+    """
+    if result.dimension != 2:
+        return []
+    shape = _shape(result, "score_x", 3)
+    if shape is None or shape != _shape(result, "score_y", 3) or min(shape[1:]) < 2:
+        return []
+    ux, uy = result.snapshot("score_x", -1), result.snapshot("score_y", -1)
+    gx, gy = _grid_coords(result)
+    x, on_x = _axis(gx, shape[1])
+    y, on_y = _axis(gy, shape[2])
+    curl = score_curl(ux, uy, x, y)
+    if curl is None:
+        return []
+    i_last = shape[0] - 1
+    when = _time_label(result.t, i_last)
+    speed = np.hypot(ux, uy)
+    density, what = None, ""
+    for name, label in (("density", "density"), ("density_exact", "closed-form density")):
+        if _shape(result, name, 3) == shape:
+            density, what = np.asarray(result.snapshot(name, -1), dtype=float), label
+            break
+    where = ""
+    if density is not None:
+        pmax = _finite_abs_max(density)
+        if np.isfinite(pmax) and pmax > 0:
+            support = np.isfinite(density) & (density > CURL_DENSITY_FLOOR * pmax)
+            curl = np.where(support, curl, np.nan)
+            speed = np.where(support, speed, np.nan)
+            where = f", where p > {CURL_DENSITY_FLOOR:g} max p"
+    umax, cmax = _finite_abs_max(speed), _finite_abs_max(curl)
+    rel = cmax / umax if np.isfinite(cmax) and umax > 0 else float("nan")
+
+    fig, axes = plt.subplots(1, 2, figsize=(11.0, 5.0), squeeze=False)
+    ax = axes[0, 0]
+    if density is not None:
+        _image(fig, ax, result, np.ma.masked_invalid(density), f"score streamlines over the {what}")
+    else:
+        _image(fig, ax, result, np.ma.masked_invalid(speed), r"score streamlines over $|u|$", cmap="magma")
+    _streamlines(ax, x, y, ux, uy)
+
+    ax = axes[0, 1]
+    vmax = cmax if np.isfinite(cmax) and cmax > 0 else 1.0
+    _image(fig, ax, result, np.ma.masked_invalid(curl),
+           r"curl $u = \partial_x u_y - \partial_y u_x$" + where + "\n"
+           + rf"$\max|\mathrm{{curl}}\,u| / \max|u|$ = {rel:.3g}" + f" ({cmax:.3g} / {umax:.3g})",
+           norm=Normalize(vmin=-vmax, vmax=vmax), cmap="RdBu_r")
+    fig.suptitle(_title(result, f"score and its curl at {when}"
+                                + ("" if on_x and on_y else " (grid index axes)")))
+    fig.tight_layout()
+    return [_save(fig, outdir, f"{result.label}_curl.png")]
+
+
+def _streamlines(ax: plt.Axes, x: np.ndarray, y: np.ndarray, ux: np.ndarray, uy: np.ndarray) -> None:
+    """Streamlines of ``u[ix, iy]`` (white); subsampled arrows when the grid is not uniform."""
+    ux, uy = np.nan_to_num(ux), np.nan_to_num(uy)
+    if _uniform(x) and _uniform(y) and (np.any(ux) or np.any(uy)):
+        ax.streamplot(x, y, ux.T, uy.T, color="white", density=1.0, linewidth=0.7, arrowsize=0.8)
+        ax.set_xlim(x[0], x[-1])
+        ax.set_ylim(y[0], y[-1])
+        return
+    sx, sy = max(1, ux.shape[0] // N_ARROWS), max(1, ux.shape[1] // N_ARROWS)
+    xx, yy = np.meshgrid(x[::sx], y[::sy], indexing="ij")
+    ax.quiver(xx, yy, ux[::sx, ::sy], uy[::sx, ::sy], color="white", angles="xy")
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -477,6 +706,97 @@ def plot_work_precision(results: Iterable[Result], outdir: str | Path) -> list[P
     return [_save(fig, Path(outdir), "work_precision.png")]
 
 
+def plot_work_precision_study(result: Result, outdir: str | Path) -> list[Path]:
+    """Work-precision study file (``/work_precision``): error against run time, log-log, one curve per method.
+
+    One panel per error measure (the primary measure first); gridshock methods solid, ``solve_ivp`` peers
+    dashed, each method in the same colour throughout. Run time excludes compilation, which is shown in a last
+    panel (compile time summed over the levels, per method) when stored.
+    """
+    wp = result.work_precision
+    if wp is None or not wp.methods:
+        return []
+    methods = list(wp.methods.values())
+    ordered = [wp.primary_measure] + [m for m in wp.measures if m != wp.primary_measure]
+    measures = [m for m in dict.fromkeys(ordered) if m and any(_wp_curve(meth, m) is not None for meth in methods)]
+    measures = measures[:WP_MAX_PANELS]
+    if not measures:
+        return []
+    compile_total = {meth.label: _nansum(meth.compile_s) for meth in methods}
+    has_compile = any(np.isfinite(v) for v in compile_total.values())
+    ratios = [1.0] * len(measures) + ([0.65] if has_compile else [])
+    fig, axes = plt.subplots(1, len(ratios), figsize=(5.4 * sum(ratios) + 0.6, 4.8), squeeze=False,
+                             gridspec_kw={"width_ratios": ratios})
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    style = {meth.label: colors[k % len(colors)] for k, meth in enumerate(methods)}
+    for k, (ax, measure) in enumerate(zip(axes[0], measures)):
+        for meth in methods:
+            curve = _wp_curve(meth, measure)
+            if curve is None:
+                continue
+            dashed = meth.is_solve_ivp
+            ax.loglog(*curve, "s--" if dashed else "o-", color=style[meth.label], lw=1.3, ms=4,
+                      label=_wp_legend(meth) if k == 0 else None)
+        ax.set_xlabel("run time [s] (compile time excluded)")
+        ax.set_ylabel(measure + (" (primary)" if measure == wp.primary_measure else ""))
+        ax.grid(alpha=0.3, which="both")
+        if k == 0:
+            ax.legend(fontsize="x-small" if len(methods) > 6 else "small",
+                      title="solid: gridshock, dashed: solve_ivp", title_fontsize="x-small")
+    if has_compile:
+        ax = axes[0, -1]
+        labels = list(compile_total)
+        values = [compile_total[lab] if np.isfinite(compile_total[lab]) else 0.0 for lab in labels]
+        bars = ax.barh(np.arange(len(labels)), values, color=[style[lab] for lab in labels])
+        for bar, lab, value in zip(bars, labels, values):
+            if wp.methods[lab].is_solve_ivp:
+                bar.set_hatch("//")
+            ax.annotate(f"{value:.3g} s", (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+                        xytext=(3, 0), textcoords="offset points", va="center", fontsize="small")
+        ax.set_xlim(0, max(max(values), 1e-3) * 1.3)
+        ax.set_yticks(np.arange(len(labels)), labels, fontsize="small")
+        ax.invert_yaxis()
+        ax.set_xlabel("compile time [s] (sum over levels)")
+        ax.grid(alpha=0.3, axis="x")
+        ax.set_title("compile time (not in run time)", fontsize="medium")
+    workers = f", {wp.workers_text}" if wp.workers_text else ""
+    fig.suptitle(_title(result, f"work-precision, {len(methods)} methods{workers}"))
+    fig.tight_layout()
+    return [_save(fig, outdir, f"{result.label}_error_vs_runtime.png")]
+
+
+def _wp_curve(meth: WorkPrecisionMethod, measure: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """(run time, error) of the levels where both are positive and finite, ordered by run time; else None."""
+    if measure not in meth.errors:
+        return None
+    n = min(len(meth.run_s), len(meth.errors[measure]))
+    x, y = _positive(meth.run_s[:n]), _positive(meth.errors[measure][:n])
+    ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.any():
+        return None
+    order = np.argsort(x[ok], kind="stable")
+    return x[ok][order], y[ok][order]
+
+
+def _wp_legend(meth: WorkPrecisionMethod) -> str:
+    """The method label with its formal orders (space/time) where finite."""
+    space, time = (np.isfinite(v) for v in (meth.order_space, meth.order_time))
+    if space and time:
+        return f"{meth.label} (orders {meth.order_space:g}/{meth.order_time:g})"
+    if space:
+        return f"{meth.label} (order {meth.order_space:g} in space)"
+    if time:
+        return f"{meth.label} (order {meth.order_time:g} in time)"
+    return meth.label
+
+
+def _nansum(values: np.ndarray) -> float:
+    """Sum of the finite entries; NaN when there is none."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    return float(v.sum()) if v.size else float("nan")
+
+
 def plot_all(result: Result, outdir: str | Path) -> list[Path]:
     """Every per-result figure that the file's data supports."""
     paths: list[Path] = []
@@ -508,5 +828,6 @@ def plot_mfg_history(result: Result, outdir: str | Path) -> list[Path]:
 
 
 #: The per-result plot functions, in report order.
-PER_RESULT_PLOTS: Sequence = (plot_snapshots, plot_interface_series, plot_errors, plot_convergence,
-                              plot_mfg_history)
+PER_RESULT_PLOTS: Sequence = (plot_snapshots, plot_interface_series, plot_modes, plot_curl_series,
+                              plot_score_curl, plot_errors, plot_convergence, plot_mfg_history,
+                              plot_work_precision_study)

@@ -1,29 +1,39 @@
 """Text and markdown tables of result files: comparisons, a run summary and EOC (convergence) tables.
 
-Every table is built once as a header plus rows of strings and then rendered either as fixed-width text
-(:func:`comparison_table`, :func:`summary_table`, :func:`eoc_table`) or as a GitHub-flavoured markdown table
-(the ``..._markdown`` variants, used by the report page). Numbers are shown with 6 significant digits; a
-missing or NaN value is shown as ``-``.
+Every table is built once as a header plus rows of strings (the ``..._rows`` functions) and then rendered
+as fixed-width text (:func:`comparison_table`, :func:`summary_table`, :func:`eoc_table`,
+:func:`work_precision_table`), as a GitHub-flavoured markdown table (the ``..._markdown`` variants, used by
+``report.md``) or as an HTML table (:func:`render_html`, used by ``report.html``). Numbers are shown with 6
+significant digits; a missing or NaN value is shown as ``-``.
 """
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
-from postprocess.io import Result, checks, is_convergence
+from postprocess.io import Result, checks, is_convergence, is_work_precision
 
 __all__ = [
+    "comparison_rows",
     "comparison_table",
     "comparison_table_markdown",
+    "eoc_rows",
     "eoc_table",
     "eoc_table_markdown",
     "format_number",
+    "render_html",
+    "summary_rows",
     "summary_table",
     "summary_table_markdown",
     "verdict",
+    "work_precision_method_rows",
+    "work_precision_rows",
+    "work_precision_table",
+    "work_precision_table_markdown",
 ]
 
 MISSING = "-"
@@ -101,6 +111,27 @@ def render_markdown(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> st
     return "\n".join(out)
 
 
+def render_html(headers: Sequence[str], rows: Sequence[Sequence[str]], caption: str = "") -> str:
+    """An HTML ``<table>`` (every cell escaped); numeric columns get ``class="num"``, verdict cells
+    (``PASS``/``passed``, ``FAIL``/``failed``) ``class="pass"`` / ``class="fail"``."""
+    numeric = [bool(rows) and all(_is_numeric_cell(r[j]) for r in rows) for j in range(len(headers))]
+
+    def cell(tag: str, text: str, num: bool) -> str:
+        verdict_class = {"PASS": "pass", "passed": "pass", "FAIL": "fail", "failed": "fail"}.get(text)
+        classes = (["num"] if num else []) + ([verdict_class] if verdict_class else [])
+        attr = f' class="{" ".join(classes)}"' if classes else ""
+        return f"<{tag}{attr}>{html.escape(text)}</{tag}>"
+
+    out = ["<table>"]
+    if caption:
+        out.append(f"<caption>{html.escape(caption)}</caption>")
+    out.append("<thead><tr>" + "".join(cell("th", h, num) for h, num in zip(headers, numeric)) + "</tr></thead>")
+    out.append("<tbody>")
+    out += ["<tr>" + "".join(cell("td", c, num) for c, num in zip(row, numeric)) + "</tr>" for row in rows]
+    out.append("</tbody></table>")
+    return "\n".join(out)
+
+
 # --------------------------------------------------------------------------------------------------------------
 # comparison table
 # --------------------------------------------------------------------------------------------------------------
@@ -144,10 +175,12 @@ def comparison_table_markdown(result: Result) -> str:
 # summary table
 # --------------------------------------------------------------------------------------------------------------
 def display_name(result: Result) -> str:
-    """The case name, marked ``(convergence)`` for a convergence file."""
+    """The case name, marked ``(convergence)`` / ``(work-precision)`` for a study file."""
     name = result.case_name
     if is_convergence(result) and not name.endswith("convergence"):
         name += " (convergence)"
+    elif is_work_precision(result) and not name.replace("-", "_").endswith("work_precision"):
+        name += " (work-precision)"
     return name
 
 
@@ -169,7 +202,10 @@ def summary_rows(results: Iterable[Result]) -> tuple[list[str], list[list[str]]]
     rows = []
     for r in results:
         verdicts = checks(r)
-        rows.append([display_name(r), r.equation or MISSING, format_number(r.dimension), method_text(r),
+        methods = method_text(r)
+        if methods == MISSING and r.work_precision is not None and r.work_precision.methods:
+            methods = ", ".join(r.work_precision.methods)
+        rows.append([display_name(r), r.equation or MISSING, format_number(r.dimension), methods,
                      str(len(verdicts)), str(sum(1 for _, ok in verdicts if ok is False)),
                      format_number(r.wall_time_s), r.status or MISSING])
     return list(_SUMMARY_HEADERS), rows
@@ -245,3 +281,106 @@ def eoc_table_markdown(result: Result) -> str:
     head = f"Refinement: **{conv.refine or MISSING}**, expected order {format_number(conv.expected_order, 4)}."
     bullets = [f"- {line}" for line in order_lines(result)]
     return "\n".join([head, "", render_markdown(headers, rows), ""] + bullets)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# work-precision tables
+# --------------------------------------------------------------------------------------------------------------
+def _wp_measures(result: Result) -> list[str]:
+    """The measures shown: the primary one first, then the others stored by at least one method."""
+    wp = result.work_precision
+    ordered = [wp.primary_measure] + list(wp.measures)
+    stored = {m for meth in wp.methods.values() for m in meth.errors}
+    return [m for m in dict.fromkeys(ordered) if m and m in stored]
+
+
+def work_precision_rows(result: Result) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the work-precision table: one row per (method, level).
+
+    Columns: method, kind, points, h, dt, steps, [rtol,] run_s, compile_s, then the error of each measure
+    (primary first) [, exit code]. ``rtol`` is shown only when some method stores one (the ``solve_ivp``
+    peers), the exit code only when some level stores a non-zero one.
+    """
+    wp = result.work_precision
+    if wp is None or not wp.methods:
+        return [], []
+    measures = _wp_measures(result)
+    with_rtol = any(np.isfinite(meth.rtol).any() for meth in wp.methods.values())
+    headers = ["method", "kind", "points", "h", "dt", "steps"] + (["rtol"] if with_rtol else [])
+    headers += ["run_s", "compile_s"] + measures
+    with_exit = any(_nonzero(meth.extra.get("exit_code")) for meth in wp.methods.values())
+    headers += ["exit code"] if with_exit else []
+    rows = []
+    for meth in wp.methods.values():
+        for i in range(meth.n_levels):
+            cells = [meth.label, meth.kind or MISSING, _count(meth.points[i]), format_number(meth.h[i]),
+                     format_number(meth.dt[i]), _count(meth.steps[i])]
+            if with_rtol:
+                cells.append(format_number(meth.rtol[i], digits=3))
+            cells += [format_number(meth.run_s[i], digits=4), format_number(meth.compile_s[i], digits=4)]
+            cells += [format_number(meth.error(m)[i], digits=4) for m in measures]
+            if with_exit:
+                codes = meth.extra.get("exit_code")
+                cells.append(_count(codes[i]) if codes is not None and i < len(codes) else MISSING)
+            rows.append(cells)
+    return headers, rows
+
+
+def work_precision_method_rows(result: Result) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the per-method table: kind, schemes, orders, levels run, total run and compile time."""
+    wp = result.work_precision
+    if wp is None or not wp.methods:
+        return [], []
+    headers = ["method", "kind", "space", "time", "order space", "order time", "levels ok", "run_s total",
+               "compile_s total"]
+    rows = []
+    primary = wp.primary_measure
+    for meth in wp.methods.values():
+        ok = np.isfinite(meth.run_s)
+        if primary in meth.errors:
+            ok &= np.isfinite(meth.errors[primary])
+        rows.append([meth.label, meth.kind or MISSING, meth.space or MISSING, meth.time or MISSING,
+                     format_number(meth.order_space, 3), format_number(meth.order_time, 3),
+                     f"{int(ok.sum())}/{meth.n_levels}", format_number(_finite_sum(meth.run_s), 4),
+                     format_number(_finite_sum(meth.compile_s), 4)])
+    return headers, rows
+
+
+def work_precision_table(result: Result) -> str:
+    """Fixed-width per-method and per-level work-precision tables; ``""`` for a file without that group."""
+    headers, rows = work_precision_rows(result)
+    if not headers:
+        return ""
+    return "\n\n".join([render_text(*work_precision_method_rows(result)), render_text(headers, rows)])
+
+
+def work_precision_table_markdown(result: Result) -> str:
+    """Markdown variant of :func:`work_precision_table`; ``""`` for a file without a work-precision group."""
+    headers, rows = work_precision_rows(result)
+    if not headers:
+        return ""
+    return "\n\n".join([render_markdown(*work_precision_method_rows(result)), render_markdown(headers, rows)])
+
+
+def _count(value: Any) -> str:
+    """An integer count stored as float (points, steps): shown without decimals; ``-`` for NaN."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return format_number(value)
+    if math.isfinite(x) and x == round(x):
+        return str(int(round(x)))
+    return format_number(x)
+
+
+def _nonzero(values: np.ndarray | None) -> bool:
+    if values is None:
+        return False
+    v = np.asarray(values, dtype=float)
+    return bool((v[np.isfinite(v)] != 0).any())
+
+
+def _finite_sum(values: np.ndarray) -> float:
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    return float(v.sum()) if v.size else math.nan

@@ -1,4 +1,4 @@
-"""The ``gridshock`` command line (CONTRACT.md): run, run-all, convergence, sweep, reference, report, bench.
+"""The ``gridshock`` command line (CONTRACT.md): run, run-all, convergence, sweep, study, reference, report, bench.
 
 Exit codes: 0 every comparison passed; 1 a comparison failed (result still written); 2 invalid input (one
 line naming file, key, value and what is allowed; nothing written); 3 numerical failure (diagnosis printed).
@@ -33,7 +33,7 @@ def _run_one(case: str, overrides, out: str, quiet: bool = False) -> tuple[int, 
 
 
 def cmd_run(args) -> int:
-    return _run_one(args.case, args.set, args.out)[0]
+    return _run_one(args.case, args.set, args.out, quiet=args.quiet)[0]
 
 
 def combine_exit_codes(codes: list[int]) -> int:
@@ -58,15 +58,17 @@ def cmd_run_all(args) -> int:
         return 2
     codes, paths, not_written = [], [], []
     for case in cases:
-        print(f"== {case}")
-        code, outcome = _run_one(str(case), args.set, args.out)
+        if not args.quiet:
+            print(f"== {case}")
+        code, outcome = _run_one(str(case), args.set, args.out, quiet=args.quiet)
         codes.append(code)
         if isinstance(outcome, GridshockError):
             not_written.append(f"{case}: exit {code}: {outcome}")
         else:
             paths.append(outcome.path)
-    print()
-    _summary(paths)
+    if not args.quiet:
+        print()
+        _summary(paths)
     for line in not_written:
         print(f"no result: {line}")
     return combine_exit_codes(codes)
@@ -81,7 +83,8 @@ def cmd_convergence(args) -> int:
         return exc.exit_code
     from postprocess.io import load_result
     from postprocess.tables import eoc_table
-    print(eoc_table(load_result(study.path)))
+    if not args.quiet:
+        print(eoc_table(load_result(study.path)))
     print(f"wrote {study.path} ({'passed' if study.passed else 'FAILED'})")
     return 0 if study.passed else 1
 
@@ -96,8 +99,22 @@ def cmd_sweep(args) -> int:
     for o in outcomes:
         if o.message:
             print(f"gridshock: {o.label}: {o.message}", file=sys.stderr)
-    _summary([o.path for o in outcomes if o.path is not None])
+    if not args.quiet:
+        _summary([o.path for o in outcomes if o.path is not None])
     return combine_exit_codes([o.code for o in outcomes])
+
+
+def cmd_work_precision(args) -> int:
+    from .progress import show_progress
+    from .studies.work_precision import run_work_precision
+    study = run_work_precision(args.case, args.schemes, args.levels, args.set, args.out, peers=args.peers,
+                               peer_space=args.peer_space, scheduler=args.scheduler, progress=show_progress())
+    for message in study.messages:
+        print(f"gridshock: {message}", file=sys.stderr)
+    if not args.quiet:
+        print(study.table)
+    print(f"wrote {study.path}")
+    return combine_exit_codes(study.codes)
 
 
 def cmd_reference(args) -> int:
@@ -130,6 +147,10 @@ def build_parser() -> argparse.ArgumentParser:
     def with_set(sp):
         sp.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="override a case key (dotted KEY, TOML VALUE); repeatable")
+        with_quiet(sp)
+
+    def with_quiet(sp):
+        sp.add_argument("--quiet", action="store_true", help="no progress bars and no tables (errors only)")
 
     r = sub.add_parser("run", help="run one case file")
     r.add_argument("case"); r.add_argument("--out", default="results"); with_set(r)
@@ -148,14 +169,27 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--scheduler", default=None, help="address of an existing dask.distributed scheduler")
     s.add_argument("--out", default="results"); with_set(s)
     s.set_defaults(func=cmd_sweep)
+    st = sub.add_parser("study", help="numerical-method studies")
+    study = st.add_subparsers(dest="study", required=True)
+    wp = study.add_parser("work-precision", help="error against run time over refinements, with solve_ivp peers")
+    wp.add_argument("case")
+    wp.add_argument("--schemes", required=True, metavar="A,B,...",
+                    help="comma-separated space+time pairs or single space or time names (e.g. weno5+ssprk3,rk4)")
+    wp.add_argument("--levels", type=int, default=4)
+    wp.add_argument("--peers", default="Radau,BDF,DOP853",
+                    help="scipy.integrate.solve_ivp methods on the same spatial discretisation, or none")
+    wp.add_argument("--peer-space", default=None, help="space scheme of the peers (default: the case's)")
+    wp.add_argument("--scheduler", default=None, help="address of an existing dask.distributed scheduler")
+    wp.add_argument("--out", default="results"); with_set(wp)
+    wp.set_defaults(func=cmd_work_precision)
     ref = sub.add_parser("reference", help="regenerate the closed-form reference HDF5")
-    ref.add_argument("--out", default=None)
+    ref.add_argument("--out", default=None); with_quiet(ref)
     ref.set_defaults(func=cmd_reference)
     rep = sub.add_parser("report", help="plots and a summary page from result files")
-    rep.add_argument("results", nargs="+"); rep.add_argument("--out", default="results/report")
+    rep.add_argument("results", nargs="+"); rep.add_argument("--out", default="results/report"); with_quiet(rep)
     rep.set_defaults(func=cmd_report)
     b = sub.add_parser("bench", help="benchmark suite (ratios measured in the same run)")
-    b.add_argument("--quick", action="store_true", help="smaller sizes (used by the tests)")
+    b.add_argument("--quick", action="store_true", help="smaller sizes (used by the tests)"); with_quiet(b)
     b.set_defaults(func=cmd_bench)
     return p
 
@@ -163,6 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from .progress import set_quiet
+    set_quiet(getattr(args, "quiet", False))
     try:
         return int(args.func(args))
     except GridshockError as exc:

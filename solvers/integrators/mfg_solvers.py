@@ -235,6 +235,13 @@ def _not_converged(history: dict, tol: float, iterations: int):
                            where="space-time grid", limit=f"change <= {tol:g} within mfg.max_iterations = {iterations}")
 
 
+def _notify(settings, history) -> None:
+    """Progress hook: ``settings["on_iteration"](history)`` after every outer iteration, when given."""
+    callback = settings.get("on_iteration") if hasattr(settings, "get") else None
+    if callback is not None:
+        callback(history)
+
+
 def _fixed_point(system, settings, weight):
     """Shared loop of Picard and fictitious play: ``m <- (1 - w_k) m + w_k FP(HJB(m))``."""
     tol, max_it = settings["tol"], settings["max_iterations"]
@@ -253,6 +260,7 @@ def _fixed_point(system, settings, weight):
         m = (1.0 - w) * m + w * m_new
         hjb, fp = residuals(system, phi, m_new)
         history["change"].append(change); history["hjb_residual"].append(hjb); history["fp_residual"].append(fp)
+        _notify(settings, history)
         if change <= tol:
             return MFGSolution(phi, m_new, {k: np.array(v) for k, v in history.items()}, k + 1, newton_steps)
     _not_converged(history, tol, max_it)
@@ -372,6 +380,7 @@ def _newton_krylov(system, settings):
 
     def record(X, R):
         history["newton_residual"].append(float(np.linalg.norm(R)))
+        _notify(settings, history)
 
     X0 = np.concatenate([phi[:N].ravel(), m[1:].ravel()])
     R0 = F(X0)
@@ -431,6 +440,7 @@ def newton(system, settings):
         for key, v in (("change", change), ("hjb_residual", hjb), ("fp_residual", fp),
                        ("newton_residual", float(np.linalg.norm(R)))):
             history[key].append(v)
+        _notify(settings, history)
         if change <= tol and max(hjb, fp) <= max(1e-9, 1e3 * tol):
             return MFGSolution(phi, m, {k: np.array(v) for k, v in history.items()}, k + 1)
     _not_converged(history, tol, max_it)

@@ -6,7 +6,6 @@ call of every kernel (numba compile or cache load) runs as a warm-up step on a s
 """
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass
 
@@ -14,6 +13,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..errors import NumericalFailure
+from ..progress import show_progress
 
 GROWTH_LIMIT = 1e6   # |u| beyond GROWTH_LIMIT * max(|u0|, 1): unstable
 
@@ -77,12 +77,14 @@ def integrate(problem, progress: bool | None = None) -> Integration:
     fields = np.empty((times.size,) + u.shape)
     fields[0] = u
     steps = 0
-    show = sys.stderr.isatty() if progress is None else progress
     start = time.perf_counter()
-    with tqdm(total=float(times[-1] - times[0]), disable=not show, unit="t", desc=problem.case.name,
-              bar_format="{l_bar}{bar}| t={n:.4g}/{total:.4g} [{elapsed}<{remaining}]") as bar:
+    with tqdm(total=float(times[-1] - times[0]), disable=not show_progress(progress), unit="t",
+              desc=problem.case.name, bar_format="{l_bar}{bar}| t={n:.4g}/{total:.4g} [{elapsed}<{remaining}"
+              "{postfix}]") as bar:
         for j in range(1, times.size):
             steps += advance(problem, u, times[j - 1], times[j], steps, bound)
             fields[j] = u
             bar.update(float(times[j] - times[j - 1]))
+            bar.set_postfix_str(f"{steps} steps, {steps / max(time.perf_counter() - start, 1e-9):.3g} steps/s",
+                                refresh=False)
     return Integration(times, fields, steps, setup_s, compile_s, time.perf_counter() - start)

@@ -170,8 +170,18 @@ def build_mfg_problem(case: Case) -> MFGProblem:
                       MFG_TIME_SCHEMES.get(case["method"]["time"], "method.time"))
 
 
-def solve_mfg(problem: MFGProblem) -> MFGRun:
+def solve_mfg(problem: MFGProblem, progress: bool | None = None) -> MFGRun:
+    """The outer iteration, with a tqdm bar of iterations and the last residual on a terminal."""
+    from tqdm import tqdm
+
+    from ..progress import show_progress
     start = time.perf_counter()
-    solution = problem.solver.solve(problem.system, problem.settings)
+    with tqdm(total=problem.settings["max_iterations"], disable=not show_progress(progress), unit="it",
+              desc=f"{problem.case.name} ({problem.solver.name})") as bar:
+        def on_iteration(history):
+            last = {k: v[-1] for k, v in history.items() if v}
+            bar.update(1)
+            bar.set_postfix({k: f"{v:.2e}" for k, v in last.items()}, refresh=False)
+        solution = problem.solver.solve(problem.system, dict(problem.settings, on_iteration=on_iteration))
     run_s = time.perf_counter() - start
     return MFGRun(solution, problem.output_times, 0.0, 0.0, run_s, problem.system.steps)

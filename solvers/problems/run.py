@@ -17,7 +17,7 @@ from .mfg_problem import build_mfg_problem, solve_mfg
 
 BUILDERS = {"heat": (build_heat_problem, analyse), "burgers": (build_burgers_problem, analyse_burgers),
             "mfg": (build_mfg_problem, analyse_mfg)}
-SOLVE = {"heat": integrate, "burgers": integrate, "mfg": lambda problem, progress=None: solve_mfg(problem)}
+SOLVE = {"heat": integrate, "burgers": integrate, "mfg": solve_mfg}
 
 
 @dataclass

@@ -23,6 +23,7 @@ from ..problems.case import load_case
 from ..problems.comparison import Comparison
 from ..problems.integrate import integrate
 from ..problems.run import BUILDERS
+from ..progress import show_progress
 from ..measurements.derivatives import score_from_density
 from ..storage.atomic import atomic_h5
 from ..storage.results import write_comparisons, write_root_attrs
@@ -37,34 +38,50 @@ class ConvergenceStudy:
     passed: bool
 
 
-def level_errors(case_path: str, overrides: list[str]) -> dict:
-    """One refinement level: run to the final time, return spacing, dt, timings and final-time errors."""
-    start = time.perf_counter()
-    case = load_case(case_path, overrides)
-    problem = BUILDERS[case[""]["equation"]][0](case)
-    run = integrate(problem, progress=False)
-    grid, exact, t_end = problem.grid, problem.exact, run.times[-1]
-    X = grid.coordinates()
-    info = dict(h=float(max(grid.spacing)), dt=float(problem.dt), steps=run.steps, run_s=run.run_s,
+def describe(problem, case) -> dict:
+    """Spacing, step and the scheme facts the refinement rules need (no integration)."""
+    return dict(h=float(max(problem.grid.spacing)), dt=float(problem.dt),
                 space_order=float(getattr(problem, "space_order", problem.space.order)),
                 time_order=float(problem.scheme.order), explicit=problem.scheme.explicit,
                 dt_auto=case["time"]["dt"] == "auto", name=case.name, case=case,
                 dt_scaling=float(getattr(problem, "dt_scaling", 2.0)))
-    info["final"] = np.asarray(run.fields[-1])          # for self-convergence in time
+
+
+def build(case_path: str, overrides: list[str]):
+    """The validated case and its (heat or Burgers) problem."""
+    case = load_case(case_path, overrides)
+    return case, BUILDERS[case[""]["equation"]][0](case)
+
+
+def final_errors(problem, case, final: np.ndarray, t_end: float) -> dict:
+    """Errors of the final field against the closed form: heat, the relative L2 error of the density and the
+    max score error where ``p > density_floor * max p``; Burgers, :func:`_score_errors`."""
     if getattr(problem, "equation", "heat") == "burgers":
-        info["errors"] = _score_errors(problem, run.fields[-1], t_end)
-        info["wall_s"] = time.perf_counter() - start
-        return info
-    p, p_exact = run.fields[-1], exact.density(X, t_end)
-    errors = {"density_l2_error": float(np.linalg.norm(p - p_exact) / np.linalg.norm(p_exact))}
+        return _score_errors(problem, final, t_end)
+    grid, exact = problem.grid, problem.exact
+    X = grid.coordinates()
+    p_exact = exact.density(X, t_end)
+    errors = {"density_l2_error": float(np.linalg.norm(final - p_exact) / np.linalg.norm(p_exact))}
     if exact.has_score:
-        u = score_from_density(p, grid.spacing, problem.space.name, problem.periodic)
+        u = score_from_density(final, grid.spacing, problem.space.name, problem.periodic)
         err = np.abs(u - exact.score(X, t_end))
         if grid.dim == 2:
             err = np.linalg.norm(err, axis=-1)
         region = p_exact > case["measure"]["density_floor"] * p_exact.max()
         errors["score_linf_error"] = float(np.nanmax(np.where(region, err, 0.0)))
-    info.update(errors=errors, wall_s=time.perf_counter() - start)
+    return errors
+
+
+def level_errors(case_path: str, overrides: list[str]) -> dict:
+    """One refinement level: run to the final time, return spacing, dt, timings and final-time errors."""
+    start = time.perf_counter()
+    case, problem = build(case_path, overrides)
+    run = integrate(problem, progress=False)
+    info = describe(problem, case)
+    info.update(steps=run.steps, run_s=run.run_s, compile_s=run.compile_s, points=int(problem.grid.points[0]))
+    info["final"] = np.asarray(run.fields[-1])          # for self-convergence in time
+    info["errors"] = final_errors(problem, case, run.fields[-1], run.times[-1])
+    info["wall_s"] = time.perf_counter() - start
     return info
 
 
@@ -153,7 +170,7 @@ def run_convergence(case_path: str, levels: int, overrides: list[str], out_dir: 
     if refine == "time" and not np.isfinite(base["time_order"]):
         raise InputError("--refine", refine, "space, both (the time scheme is exact)")
     tasks = [(case_path, sets) for sets in _level_overrides(base, levels, overrides, refine)]
-    results = map_tasks(level_errors, tasks, scheduler)
+    results = map_tasks(level_errors, tasks, scheduler, progress=show_progress(), desc=f"convergence {base['name']}")
     expected = expected_order(base, refine)
     h = np.array([r["h"] for r in results])
     dts = np.array([r["dt"] for r in results])

@@ -17,6 +17,7 @@ import tomli_w
 
 from ..errors import GridshockError, InputError
 from ..problems.case import load_case
+from ..progress import show_progress
 from .executor import map_tasks
 
 
@@ -29,6 +30,7 @@ class VariantOutcome:
     settings: tuple = ()
     wall_time_s: float = float("nan")
     failed: int = 0
+    compile_s: float = float("nan")
 
 
 def parse_vary(item: str) -> tuple[str, list]:
@@ -60,8 +62,10 @@ def _run_variant(case_path: str, overrides: list[str], out_dir: str) -> VariantO
     except GridshockError as exc:
         return VariantOutcome(label, exc.exit_code, None, str(exc))
     failed = sum(1 for c in outcome.comparisons if not c.passed)
+    with h5py.File(outcome.path, "r") as f:     # first kernel calls of this task: numba cache load when hot
+        compile_s = float(f["timings"].attrs.get("compile_s", float("nan"))) if "timings" in f else float("nan")
     return VariantOutcome(label, 0 if outcome.passed else 1, outcome.path, wall_time_s=outcome.wall_time_s,
-                          failed=failed)
+                          failed=failed, compile_s=compile_s)
 
 
 def run_sweep(case_path: str, vary: list[str], overrides: list[str], out_dir: str,
@@ -69,7 +73,6 @@ def run_sweep(case_path: str, vary: list[str], overrides: list[str], out_dir: st
     """Every combination as one Dask task; a failing variant (exit 1/2/3) does not stop the others. Writes
     ``<case>_sweep.h5`` and ``.csv``: one row per variant with its settings, exit code, failed comparisons,
     wall time and result file."""
-    import sys
     if not vary:
         raise InputError("--vary", "(none)", "at least one KEY=V1,V2,...")
     base = load_case(case_path, overrides)        # the base case must be valid (exit 2 otherwise)
@@ -79,8 +82,7 @@ def run_sweep(case_path: str, vary: list[str], overrides: list[str], out_dir: st
         sets = [f"{key}={_toml_value(val)}" for (key, _), val in zip(axes, combo)]
         name = base.name + "__" + "__".join(f"{key.split('.')[-1]}-{_label(val)}" for (key, _), val in zip(axes, combo))
         tasks.append((case_path, list(overrides) + sets + [f"name={_toml_value(name)}"], out_dir))
-    show = sys.stderr.isatty() if progress is None else progress
-    outcomes = map_tasks(_run_variant, tasks, scheduler, progress=show, desc=f"sweep {base.name}")
+    outcomes = map_tasks(_run_variant, tasks, scheduler, progress=show_progress(progress), desc=f"sweep {base.name}")
     keys = [key for key, _ in axes]
     combos = itertools.product(*[vals for _, vals in axes])
     for outcome, combo in zip(outcomes, combos):
@@ -106,11 +108,13 @@ def _write_summary(stem: Path, keys: list[str], outcomes: list[VariantOutcome]) 
         f.create_dataset("exit_code", data=np.array([o.code for o in outcomes]))
         f.create_dataset("failed_comparisons", data=np.array([o.failed for o in outcomes]))
         f.create_dataset("wall_time_s", data=np.array([o.wall_time_s for o in outcomes], dtype=float))
+        f.create_dataset("compile_s", data=np.array([o.compile_s for o in outcomes], dtype=float))
         f.create_dataset("result_file", data=np.array([str(o.path or "") for o in outcomes], dtype=object),
                          dtype=h5py.string_dtype())
-    rows = [",".join(["label"] + keys + ["exit_code", "failed_comparisons", "wall_time_s", "result_file"])]
+    rows = [",".join(["label"] + keys + ["exit_code", "failed_comparisons", "wall_time_s", "compile_s", "result_file"])]
     for o in outcomes:
-        cells = [o.label] + list(o.settings) + [str(o.code), str(o.failed), repr(o.wall_time_s), str(o.path or "")]
+        cells = [o.label] + list(o.settings) + [str(o.code), str(o.failed), repr(o.wall_time_s), repr(o.compile_s),
+                                                str(o.path or "")]
         rows.append(",".join('"' + c.replace('"', '""') + '"' if ("," in c or '"' in c) else c for c in cells))
     tmp = stem.with_suffix(".csv.tmp")
     tmp.write_text("\n".join(rows) + "\n")

@@ -30,6 +30,21 @@ CONV_H = np.array([0.1, 0.05, 0.025, 0.0125])
 CONV_DT = CONV_H**2 / 4
 CONV_ERROR = 3.0 * CONV_H**2 * np.array([1.0, 1.01, 1.005, 1.002])
 CONV_WALL = np.array([0.01, 0.03, 0.11, 0.42])
+#: Closed-form speciation = mode-merge time of the symmetric mixture: S = a^2, tau = a^2 - s0^2.
+MERGE_TIME = A**2 - S0**2
+#: Saves of ``/series/curl_linf`` in the 2D file (NaN elsewhere, as the solver stores it).
+CURL_AT = np.array([0.5, 1.0])
+CURL_MEASURED = np.array([4e-4, 2e-4])
+
+#: Work-precision study: label -> (kind, space, time, order_space, order_time). Levels per method: WP_POINTS.
+WP_METHODS = {
+    "weno5+ssprk3": ("gridshock", "weno5", "ssprk3", 5.0, 3.0),
+    "central2+rk4": ("gridshock", "central2", "rk4", 2.0, 4.0),
+    "scipy-Radau": ("solve_ivp", "central2", "Radau", 2.0, np.inf),
+}
+WP_POINTS = np.array([64, 128, 256])
+WP_MEASURES = ("score_l2_error", "score_linf_error")
+WP_NOTE = "run time excludes numba compilation; solve_ivp peers on the same grids"
 
 
 @pytest.fixture(autouse=True)
@@ -43,10 +58,13 @@ def strict_floats():
 # --------------------------------------------------------------------------------------------------------------
 # building blocks
 # --------------------------------------------------------------------------------------------------------------
-def _root_attrs(f: h5py.File, name: str, equation: str, dimension: int, status: str = "failed") -> None:
+def _root_attrs(f: h5py.File, name: str, equation: str, dimension: int, status: str = "failed",
+                schema_version: int | None = None) -> None:
     f.attrs.update(case_name=name, case_toml=f'name = "{name}"\nequation = "{equation}"\ndimension = {dimension}\n',
                    software_version="0.1.0", created="2024-05-01T12:00:00+00:00", status=status,
                    wall_time_s=1.2345678, conventions=CONVENTIONS, equation=equation, dimension=dimension)
+    if schema_version is not None:
+        f.attrs["schema_version"] = schema_version
 
 
 def _method(f: h5py.File, space: str = "fd2", time: str = "rk3", steps: int = 400) -> None:
@@ -91,7 +109,8 @@ def _delete(f: h5py.File, omit: Iterable[str]) -> None:
 # files
 # --------------------------------------------------------------------------------------------------------------
 def write_result_1d(path: str | Path, omit: Iterable[str] = (), name: str = "binary_1d") -> Path:
-    """A 1D heat run: fields with closed forms, interface series, scalar/multi-time/note comparisons."""
+    """A 1D heat run: fields with closed forms, interface series and mode count, scalar/multi-time/note
+    comparisons."""
     path = Path(path)
     with h5py.File(path, "w") as f:
         _root_attrs(f, name, "heat", 1)
@@ -116,6 +135,7 @@ def write_result_1d(path: str | Path, omit: Iterable[str] = (), name: str = "bin
         series["interface_position"] = 1e-6 * np.ones_like(ts)
         series["speciation_indicator"] = (-1 / s + A**2 / s**2) * (1 + 1e-4)
         series["mass"] = np.ones_like(ts)
+        series["modes"] = np.where(ts < MERGE_TIME + 0.01, 2.0, 1.0)
         ref = series.create_group("reference")
         ref["interface_width"] = s / A
         ref["interface_position"] = np.zeros_like(ts)
@@ -141,8 +161,11 @@ def write_result_1d(path: str | Path, omit: Iterable[str] = (), name: str = "bin
     return path
 
 
-def write_result_2d(path: str | Path, omit: Iterable[str] = (), name: str = "binary_2d") -> Path:
-    """A 2D Burgers run: density, vector score and its closed form; no series."""
+def write_result_2d(path: str | Path, omit: Iterable[str] = (), name: str = "binary_2d",
+                    curl_series: bool = False) -> Path:
+    """A 2D Burgers run: density, vector score and its closed form; no series unless ``curl_series``: then
+    ``/series/t`` and ``/series/curl_linf`` (finite at :data:`CURL_AT` only) and a multi-time ``curl_linf``
+    comparison with a ``closed_form`` dataset replace the scalar one."""
     path = Path(path)
     with h5py.File(path, "w") as f:
         _root_attrs(f, name, "burgers", 2, status="passed")
@@ -176,6 +199,24 @@ def write_result_2d(path: str | Path, omit: Iterable[str] = (), name: str = "bin
         g["rel_error"] = np.full(2, np.nan)
         g["passed"] = np.array([True, True])
         g.attrs.update(tolerance="atol=1e-4", rtol=np.nan, atol=1e-4, method="max norm", passed=True)
+        if curl_series:
+            series = f.create_group("series")
+            ts = np.linspace(0.0, 1.0, 11)
+            curl = np.full_like(ts, np.nan)
+            curl[np.searchsorted(ts, CURL_AT)] = CURL_MEASURED
+            series["t"] = ts
+            series["curl_linf"] = curl
+            del comp["curl_linf"]
+            g = comp.create_group("curl_linf")
+            g["at"] = CURL_AT
+            g["measured"] = CURL_MEASURED
+            g["reference"] = np.zeros(2)
+            g["abs_error"] = CURL_MEASURED
+            g["rel_error"] = np.full(2, np.nan)
+            g["closed_form"] = np.array([3e-13, 2e-13])
+            g["passed"] = np.array([True, True])
+            g.attrs.update(tolerance="atol=0.01", rtol=np.nan, atol=1e-2, passed=True,
+                           method="max |D_x u_2 - D_y u_1| where p > 1e-8 max p")
         _delete(f, omit)
     return path
 
@@ -214,4 +255,45 @@ def write_minimal(path: str | Path, name: str = "bare") -> Path:
     path = Path(path)
     with h5py.File(path, "w") as f:
         _root_attrs(f, name, "mfg", 1)
+    return path
+
+
+def wp_run_s(label: str) -> np.ndarray:
+    """Run times per level of a work-precision method (distinct per method)."""
+    scale = {"weno5+ssprk3": 1.0, "central2+rk4": 0.5, "scipy-Radau": 4.0}.get(label, 1.0)
+    return scale * 1e-3 * (WP_POINTS / WP_POINTS[0]) ** 2
+
+
+def write_work_precision(path: str | Path, omit: Iterable[str] = (), name: str = "binary_1d",
+                         methods: dict | None = None, schema_version: int | None = 1) -> Path:
+    """A work-precision study file (``gridshock study work-precision``): three methods, two measures, three
+    levels; the finest level of ``scipy-Radau`` failed (NaN, exit code 1)."""
+    path = Path(path)
+    methods = WP_METHODS if methods is None else methods
+    with h5py.File(path, "w") as f:
+        _root_attrs(f, name, "heat", 1, status="passed", schema_version=schema_version)
+        f.attrs["kind"] = "work_precision"
+        g = f.create_group("work_precision")
+        g.attrs.update(measures=",".join(WP_MEASURES), primary_measure=WP_MEASURES[0], workers=2, note=WP_NOTE)
+        h = 8.0 / WP_POINTS
+        for label, (kind, space, time, p_space, p_time) in methods.items():
+            m = g.create_group(label)
+            m.attrs.update(kind=kind, space=space, time=time, order_space=p_space, order_time=p_time)
+            ivp = kind == "solve_ivp"
+            m["points"] = WP_POINTS
+            m["h"] = h
+            m["dt"] = np.full(len(h), np.nan) if ivp else 0.4 * h
+            m["steps"] = np.array([37.0, 52.0, 80.0]) if ivp else np.round(1.5 / (0.4 * h))
+            m["run_s"] = wp_run_s(label)
+            m["compile_s"] = np.zeros(3) if ivp else np.array([2.5, 0.0, 0.0])
+            m["rtol"] = np.array([1e-4, 1e-6, 1e-8]) if ivp else np.full(3, np.nan)
+            err = 0.3 * h ** min(p_space, 3.0)
+            m["score_l2_error"] = err
+            m["score_linf_error"] = 3 * err
+            m["nfev"] = m["steps"][()] if ivp else np.full(3, np.nan)
+            m["exit_code"] = np.array([0, 0, 1 if ivp else 0])
+            if ivp:
+                for key in ("run_s", "score_l2_error", "score_linf_error", "steps", "nfev"):
+                    m[key][-1] = np.nan
+        _delete(f, omit)
     return path

@@ -5,10 +5,12 @@ import h5py
 import numpy as np
 import pytest
 
-from postprocess.io import Result, ResultFileError, checks, is_convergence, load_result, looks_like_result
+from postprocess.io import (SUPPORTED_SCHEMA_VERSIONS, Result, ResultFileError, checks, is_convergence,
+                            is_work_precision, load_result, looks_like_result)
 
-from .synthetic import (NOTE, SPECIATION, WIDTH_AT, WIDTH_MEASURED, WIDTH_PASSED, strict_floats,  # noqa: F401
-                        write_convergence, write_minimal, write_result_1d, write_result_2d)
+from .synthetic import (NOTE, SPECIATION, WIDTH_AT, WIDTH_MEASURED, WIDTH_PASSED, WP_MEASURES,  # noqa: F401
+                        WP_METHODS, WP_NOTE, WP_POINTS, strict_floats, wp_run_s, write_convergence, write_minimal,
+                        write_result_1d, write_result_2d, write_work_precision)
 
 
 def test_load_1d_root_grid_method(tmp_path):
@@ -128,3 +130,95 @@ def test_bad_paths(tmp_path):
         load_result(junk)
     assert not looks_like_result(junk)
     assert looks_like_result(write_minimal(tmp_path / "bare.h5"))
+
+
+# ---- schema_version ------------------------------------------------------------------------------------------
+def _with_version(path, version):
+    with h5py.File(path, "a") as f:
+        f.attrs["schema_version"] = version
+    return path
+
+
+def test_schema_versions_read(tmp_path):
+    assert SUPPORTED_SCHEMA_VERSIONS == (0, 1)
+    legacy = load_result(write_result_1d(tmp_path / "legacy.h5"))          # written before the attribute
+    assert "schema_version" not in legacy.attrs and legacy.schema_version == 0
+    for version in (0, 1, np.int64(1), np.int32(0)):
+        r = load_result(_with_version(write_result_1d(tmp_path / "v.h5"), version))
+        assert r.schema_version == int(version) and r.comparison("speciation_time") is not None
+
+
+def test_newer_schema_version_refused(tmp_path):
+    path = _with_version(write_result_1d(tmp_path / "future.h5"), 7)
+    with pytest.raises(ResultFileError) as info:
+        load_result(path)
+    assert str(info.value) == (f"{path}: result schema_version 7 is newer than this postprocess reads (0..1); "
+                               "upgrade gridshock")
+    assert isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize("version", [-1, 1.5, "one"])
+def test_unsupported_schema_version_refused(tmp_path, version):
+    path = _with_version(write_minimal(tmp_path / "odd.h5"), version)
+    with pytest.raises(ResultFileError, match=r"odd\.h5: result schema_version .* \(0\.\.1\)"):
+        load_result(path)
+
+
+def test_schema_version_of_study_files(tmp_path):
+    assert load_result(write_work_precision(tmp_path / "wp.h5")).schema_version == 1
+    conv = _with_version(write_convergence(tmp_path / "c.h5"), 2)
+    with pytest.raises(ResultFileError, match="schema_version 2 is newer"):
+        load_result(conv)
+
+
+# ---- work-precision files ------------------------------------------------------------------------------------
+def test_load_work_precision(tmp_path):
+    path = write_work_precision(tmp_path / "binary_1d_work_precision.h5")
+    assert looks_like_result(path)
+    r = load_result(path)
+    assert is_work_precision(r) and not is_convergence(r) and r.kind == "work_precision"
+    assert r.convergence is None and r.comparisons == [] and r.n_failed == 0
+    wp = r.work_precision
+    assert wp.measures == list(WP_MEASURES) and wp.primary_measure == "score_l2_error"
+    assert wp.workers == 2 and wp.note == WP_NOTE
+    assert set(wp.methods) == set(WP_METHODS)
+    weno = wp.methods["weno5+ssprk3"]
+    assert weno.kind == "gridshock" and weno.space == "weno5" and weno.time == "ssprk3" and not weno.is_solve_ivp
+    assert weno.order_space == 5.0 and weno.order_time == 3.0 and weno.n_levels == 3
+    np.testing.assert_array_equal(weno.points, WP_POINTS)
+    np.testing.assert_allclose(weno.run_s, wp_run_s("weno5+ssprk3"))
+    assert np.isnan(weno.rtol).all() and weno.compile_s[0] == 2.5
+    assert set(weno.errors) == set(WP_MEASURES)
+    radau = wp.methods["scipy-Radau"]
+    assert radau.is_solve_ivp and radau.time == "Radau" and math.isinf(radau.order_time)
+    assert np.isnan(radau.dt).all() and np.isnan(radau.error("score_l2_error")[-1])
+    assert np.isnan(radau.error("no_such_measure")).all()
+    assert set(radau.extra) == {"nfev", "exit_code"} and list(radau.extra["exit_code"]) == [0, 0, 1]
+    assert wp.workers_text == "2 workers"
+
+
+def test_work_precision_missing_parts(tmp_path):
+    omit = ["work_precision/central2+rk4/compile_s", "work_precision/central2+rk4/score_linf_error"]
+    path = write_work_precision(tmp_path / "wp.h5", omit=omit)
+    with h5py.File(path, "a") as f:
+        del f["work_precision"].attrs["measures"]
+        del f["work_precision"].attrs["primary_measure"]
+        del f["work_precision"].attrs["workers"]
+        del f.attrs["kind"]
+    r = load_result(path)
+    assert is_work_precision(r) and r.kind == "work_precision"
+    wp = r.work_precision
+    assert set(wp.measures) == set(WP_MEASURES) and wp.primary_measure in WP_MEASURES   # not nfev, exit_code
+    assert wp.workers is None and wp.workers_text == ""
+    central = wp.methods["central2+rk4"]
+    assert np.isnan(central.compile_s).all() and len(central.compile_s) == 3
+    assert "score_linf_error" not in central.errors
+
+
+def test_work_precision_short_dataset_padded(tmp_path):
+    path = write_work_precision(tmp_path / "wp.h5")
+    with h5py.File(path, "a") as f:
+        del f["work_precision/weno5+ssprk3/score_l2_error"]
+        f["work_precision/weno5+ssprk3/score_l2_error"] = np.array([1e-2, 1e-3])
+    weno = load_result(path).work_precision.methods["weno5+ssprk3"]
+    assert len(weno.errors["score_l2_error"]) == 3 and np.isnan(weno.errors["score_l2_error"][2])

@@ -8,8 +8,8 @@ import pytest
 from postprocess import plots
 from postprocess.io import load_result
 
-from .synthetic import (strict_floats, write_convergence, write_minimal, write_result_1d,  # noqa: F401
-                        write_result_2d)
+from .synthetic import (WP_METHODS, strict_floats, write_convergence, write_minimal,  # noqa: F401
+                        write_result_1d, write_result_2d, write_work_precision)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -118,3 +118,128 @@ def test_mfg_history_plot_from_a_result_file(tmp_path):
     assert result.mfg["solver"] == "picard" and result.mfg_history["change"].size == result.mfg["iterations"]
     paths = plot_mfg_history(result, tmp_path / "fig")
     assert len(paths) == 1 and paths[0].stat().st_size > 10_000
+
+
+# ---- mode count, curl ------------------------------------------------------------------------------------------
+def test_modes_drawn_when_stored(files, tmp_path):
+    r = load_result(files["1d"])
+    assert r.series.has("modes")
+    paths = plots.plot_modes(r, tmp_path / "out")
+    assert_pngs(paths, tmp_path / "out")
+    assert paths[0].name == "binary_1d_modes.png"
+
+
+def test_modes_skipped_without_data(files, tmp_path):
+    no_modes = load_result(write_result_1d(tmp_path / "x.h5", omit=["series/modes"]))
+    for r in (no_modes, load_result(files["2d"]), load_result(files["bare"]), load_result(files["conv"])):
+        assert plots.plot_modes(r, tmp_path / "none") == []
+    assert not (tmp_path / "none").exists()
+    path = write_result_1d(tmp_path / "nan.h5")
+    with h5py.File(path, "a") as f:
+        f["series/modes"][...] = np.nan
+    assert plots.plot_modes(load_result(path), tmp_path / "none") == []
+
+
+def test_modes_without_event_comparisons(tmp_path):
+    path = write_result_1d(tmp_path / "m.h5", omit=["comparison"])
+    assert_pngs(plots.plot_modes(load_result(path), tmp_path / "out"), tmp_path / "out")
+
+
+def test_curl_series_drawn_when_stored(tmp_path):
+    r = load_result(write_result_2d(tmp_path / "c.h5", curl_series=True))
+    assert r.series.has("curl_linf") and "closed_form" in r.comparison("curl_linf").extra
+    paths = plots.plot_curl_series(r, tmp_path / "out")
+    assert_pngs(paths, tmp_path / "out")
+    assert paths[0].name == "c_curl_linf.png"
+
+
+def test_curl_series_skipped_without_data(files, tmp_path):
+    for r in (load_result(files["1d"]), load_result(files["2d"]), load_result(files["bare"])):
+        assert plots.plot_curl_series(r, tmp_path / "none") == []
+    path = write_result_2d(tmp_path / "c.h5", curl_series=True)
+    with h5py.File(path, "a") as f:
+        f["series/curl_linf"][...] = np.nan
+    assert plots.plot_curl_series(load_result(path), tmp_path / "none") == []
+    assert not (tmp_path / "none").exists()
+
+
+def test_curl_series_zero_curl_is_drawn_linear(tmp_path):
+    path = write_result_2d(tmp_path / "z.h5", curl_series=True)
+    with h5py.File(path, "a") as f:
+        curl = f["series/curl_linf"][()]
+        curl[np.isfinite(curl)] = 0.0
+        f["series/curl_linf"][...] = curl
+    assert_pngs(plots.plot_curl_series(load_result(path), tmp_path / "out"), tmp_path / "out")
+
+
+def test_score_curl_numerics():
+    x = np.linspace(-1.0, 2.0, 31)
+    y = np.linspace(-1.5, 1.0, 23)
+    xx, yy = np.meshgrid(x, y, indexing="ij")
+    # rotation (-y, x): curl 2 everywhere
+    np.testing.assert_allclose(plots.score_curl(-yy, xx, x, y), 2.0, rtol=0, atol=1e-12)
+    # a gradient field (the score of a Gaussian): curl 0
+    np.testing.assert_allclose(plots.score_curl(-xx / 0.7, -yy / 0.3, x, y), 0.0, atol=1e-12)
+    # quadratic fields are differentiated exactly by second-order differences, edges included
+    curl = plots.score_curl(xx * yy**2, xx**2 * yy + yy**2, x, y)
+    np.testing.assert_allclose(curl, 2 * xx * yy - 2 * xx * yy, atol=1e-11)
+    curl = plots.score_curl(-(yy**2), xx**2, x, y)
+    np.testing.assert_allclose(curl, 2 * xx + 2 * yy, atol=1e-11)
+    assert plots.score_curl(np.ones((3, 4)), np.ones((3, 3)), x[:3], y[:4]) is None
+    assert plots.score_curl(np.ones((1, 4)), np.ones((1, 4)), x[:1], y[:4]) is None
+
+
+def test_score_curl_figure(files, tmp_path):
+    r = load_result(files["2d"])
+    paths = plots.plot_score_curl(r, tmp_path / "out")
+    assert_pngs(paths, tmp_path / "out")
+    assert paths[0].name == "binary_2d_curl.png"
+    no_density = load_result(write_result_2d(tmp_path / "nd.h5", omit=["fields/density", "grid"]))
+    assert_pngs(plots.plot_score_curl(no_density, tmp_path / "nd"), tmp_path / "nd")
+
+
+def test_score_curl_skipped_without_vector_score(files, tmp_path):
+    assert plots.plot_score_curl(load_result(files["1d"]), tmp_path / "none") == []
+    assert plots.plot_score_curl(load_result(files["bare"]), tmp_path / "none") == []
+    no_y = load_result(write_result_2d(tmp_path / "ny.h5", omit=["fields/score_y"]))
+    assert plots.plot_score_curl(no_y, tmp_path / "none") == []
+    assert not (tmp_path / "none").exists()
+
+
+# ---- work-precision study files ------------------------------------------------------------------------------
+def test_work_precision_study_figure(tmp_path):
+    r = load_result(write_work_precision(tmp_path / "binary_1d_work_precision.h5"))
+    paths = plots.plot_work_precision_study(r, tmp_path / "out")
+    assert_pngs(paths, tmp_path / "out")
+    assert paths[0].name == "binary_1d_work_precision_error_vs_runtime.png"
+    assert paths[0].stat().st_size > 20_000
+    # a study file is not a convergence file: the convergence-based figure ignores it
+    assert plots.plot_work_precision([r], tmp_path / "none") == []
+
+
+def test_work_precision_study_variants(tmp_path):
+    one = {"scipy-BDF": ("solve_ivp", "central2", "BDF", 2.0, np.nan)}
+    r = load_result(write_work_precision(tmp_path / "one.h5", methods=one))
+    assert_pngs(plots.plot_work_precision_study(r, tmp_path / "a"), tmp_path / "a")
+    r = load_result(write_work_precision(tmp_path / "nocomp.h5",
+                                         omit=[f"work_precision/{m}/compile_s" for m in WP_METHODS]))
+    assert_pngs(plots.plot_work_precision_study(r, tmp_path / "b"), tmp_path / "b")
+
+
+def test_work_precision_study_skipped_without_data(files, tmp_path):
+    for kind in ("1d", "2d", "conv", "bare"):
+        assert plots.plot_work_precision_study(load_result(files[kind]), tmp_path / "none") == []
+    path = write_work_precision(tmp_path / "nan.h5")
+    with h5py.File(path, "a") as f:
+        for m in WP_METHODS:
+            for key in ("score_l2_error", "score_linf_error"):
+                f[f"work_precision/{m}/{key}"][...] = np.nan
+    assert plots.plot_work_precision_study(load_result(path), tmp_path / "none") == []
+    empty = write_work_precision(tmp_path / "empty.h5", methods={})
+    assert plots.plot_work_precision_study(load_result(empty), tmp_path / "none") == []
+    assert not (tmp_path / "none").exists()
+
+
+def test_per_result_plots_include_new_figures():
+    for plot in (plots.plot_modes, plots.plot_curl_series, plots.plot_score_curl, plots.plot_work_precision_study):
+        assert plot in plots.PER_RESULT_PLOTS

@@ -1,50 +1,126 @@
-"""postprocess.report: report.md holds the tables and links every figure written."""
+"""postprocess.report: report.html (and report.md) hold the tables and show every figure written."""
 import re
+import subprocess
+import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
+import h5py
 import pytest
 
 from postprocess.report import main, make_report
 
-from .synthetic import (NOTE, strict_floats, write_convergence, write_minimal, write_result_1d,  # noqa: F401
-                        write_result_2d)
+from .synthetic import (NOTE, WP_METHODS, WP_NOTE, strict_floats, write_convergence,  # noqa: F401
+                        write_minimal, write_result_1d, write_result_2d, write_work_precision)
 
 LINK = re.compile(r"!\[[^\]]*\]\(([^)]+)\)")
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class _Page(HTMLParser):
+    """Collects the ``<img src>``, ``<script>``/``<link>`` tags, external references and the text."""
+
+    def __init__(self):
+        super().__init__()
+        self.images, self.scripts, self.external, self.text = [], [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "img":
+            self.images.append(attrs["src"])
+        if tag in ("script", "link", "iframe"):
+            self.scripts.append(tag)
+        for key in ("src", "href"):
+            if re.match(r"^[a-z]+://|^//", attrs.get(key) or ""):
+                self.external.append(attrs[key])
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parse(page: Path) -> _Page:
+    parser = _Page()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser
 
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     src = tmp_path_factory.mktemp("results")
-    paths = [write_result_1d(src / "binary_1d.h5"), write_result_2d(src / "binary_2d.h5"),
-             write_convergence(src / "binary_1d_convergence.h5"), write_minimal(src / "bare.h5")]
+    paths = [write_result_1d(src / "binary_1d.h5"), write_result_2d(src / "binary_2d.h5", curl_series=True),
+             write_convergence(src / "binary_1d_convergence.h5"),
+             write_work_precision(src / "binary_1d_work_precision.h5"), write_minimal(src / "bare.h5")]
     out = tmp_path_factory.mktemp("report")
     return make_report(paths, out)
 
 
-def test_report_written(report):
-    assert report.name == "report.md" and report.is_file()
-    text = report.read_text()
+def test_html_page_written(report):
+    assert report.name == "report.html" and report.is_file()
+    text = report.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "<style>" in text and text.rstrip().endswith("</html>")
+    page = parse(report)
+    assert page.scripts == [] and page.external == []          # self-contained: inline CSS, no JS, no CDN
+    body = "".join(page.text)
+    for name in ("binary_1d", "binary_2d", "binary_1d (convergence)", "binary_1d (work-precision)", "bare"):
+        assert f"<h2>{name}" in text, name
+    assert "Summary" in body and NOTE in body and WP_NOTE in body and "FAIL" in body
+    assert '<td class="num">0.937512</td>' in text                 # speciation time, measured
+    assert "<details><summary>case file</summary><pre>name = &quot;binary_1d&quot;" in text
+    assert re.search(r"<th( class=\"num\")?>level</th>", text) and "score_linf_error EOC" in body   # EOC table
+    for label in WP_METHODS:                                        # work-precision tables
+        assert f"<td>{label}</td>" in text
+    for header in ("method", "points", "h", "dt", "steps", "run_s", "compile_s", "score_l2_error"):
+        assert re.search(rf"<th( class=\"num\")?>{header}</th>", text), header
+
+
+def test_html_references_every_png(report):
+    out = report.parent
+    srcs = parse(report).images
+    assert srcs and len(srcs) == len(set(srcs))
+    for src in srcs:
+        assert not Path(src).is_absolute()
+        target = out / src
+        assert target.is_file() and target.stat().st_size > 0, src
+        assert target.read_bytes()[:8] == PNG_MAGIC, src
+    written = {p.name for p in out.glob("*.png")}
+    assert written == set(srcs)
+    assert {"binary_1d_snapshots.png", "binary_1d_interface.png", "binary_1d_errors.png", "binary_1d_modes.png",
+            "binary_2d_snapshots.png", "binary_2d_errors.png", "binary_2d_curl.png", "binary_2d_curl_linf.png",
+            "binary_1d_convergence_eoc.png", "binary_1d_work_precision_error_vs_runtime.png",
+            "work_precision.png"} <= written
+    assert not any(name.startswith("bare") for name in written)
+
+
+def test_markdown_still_written(report):
+    md = report.parent / "report.md"
+    text = md.read_text()
     assert text.startswith("# gridshock report")
     assert "## Summary" in text and "| case | equation | dim |" in text
-    for heading in ("## binary_1d", "## binary_2d", "## binary_1d (convergence)", "## bare"):
+    for heading in ("## binary_1d", "## binary_2d", "## binary_1d (convergence)", "## binary_1d (work-precision)",
+                    "## bare"):
         assert heading + "\n" in text
     assert "| speciation_time | - | 0.937512 | 0.9375 |" in text
     assert NOTE in text and "FAIL" in text and "```toml" in text
     assert "| level | h | dt |" in text and "## Work-precision" in text
-
-
-def test_report_links_existing_images(report):
-    text = report.read_text()
+    assert "| method | kind | points | h | dt | steps | rtol | run_s | compile_s |" in text
     links = LINK.findall(text)
-    assert links, text
     for link in links:
-        target = report.parent / link
+        target = md.parent / link
         assert target.is_file() and target.stat().st_size > 0, link
-    written = {p.name for p in report.parent.glob("*.png")}
-    assert written == {Path(link).name for link in links}
-    assert {"binary_1d_snapshots.png", "binary_1d_interface.png", "binary_1d_errors.png",
-            "binary_2d_snapshots.png", "binary_2d_errors.png", "binary_1d_convergence_eoc.png",
-            "work_precision.png"} <= written
+    assert {p.name for p in md.parent.glob("*.png")} == {Path(link).name for link in links}
+
+
+def test_html_escapes_text(tmp_path):
+    path = write_result_1d(tmp_path / "odd.h5", name="a<b>&c")
+    with h5py.File(path, "a") as f:
+        f.attrs["case_toml"] = 'name = "<script>alert(1)</script>"\n'
+        f["comparison/mode_merge_time"].attrs["note"] = "x < y & z"
+    page = make_report([path], tmp_path / "out")
+    text = page.read_text()
+    assert "<script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "a&lt;b&gt;&amp;c" in text and "x &lt; y &amp; z" in text
+    assert parse(page).scripts == []
 
 
 def test_main_and_directory_input(tmp_path, capsys):
@@ -52,12 +128,15 @@ def test_main_and_directory_input(tmp_path, capsys):
     src.mkdir()
     write_result_1d(src / "binary_1d.h5")
     write_minimal(src / "bare.h5")
+    write_work_precision(src / "binary_1d_work_precision.h5")
     (src / "notes.h5").write_text("not a result")
     out = tmp_path / "out"
     assert main([str(src), "--out", str(out)]) == 0
-    assert capsys.readouterr().out.strip() == str(out / "report.md")
+    assert capsys.readouterr().out.strip() == str(out / "report.html")
     text = (out / "report.md").read_text()
     assert "## binary_1d" in text and "## bare" in text and "notes" not in text
+    html = (out / "report.html").read_text()
+    assert "binary_1d (work-precision)" in html and "notes" not in html
 
 
 def test_main_bad_input(tmp_path, capsys):
@@ -66,10 +145,31 @@ def test_main_bad_input(tmp_path, capsys):
     assert "missing.h5" in err and "Traceback" not in err
 
 
+def test_main_unsupported_schema_version(tmp_path, capsys):
+    path = write_result_1d(tmp_path / "future.h5")
+    with h5py.File(path, "a") as f:
+        f.attrs["schema_version"] = 7
+    assert main([str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "schema_version 7 is newer than this postprocess reads (0..1); upgrade gridshock" in err
+    assert "Traceback" not in err and not (tmp_path / "out" / "report.html").exists()
+
+
+def test_python_dash_m(tmp_path):
+    src = write_minimal(tmp_path / "bare.h5")
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "postprocess.report", str(src), "--out", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == str(out / "report.html")
+    assert (out / "report.html").is_file() and (out / "report.md").is_file()
+
+
 def test_duplicate_stems_get_distinct_figures(tmp_path):
     for sub in ("a", "b"):
         (tmp_path / sub).mkdir()
         write_convergence(tmp_path / sub / "same.h5")
-    report = make_report([tmp_path / "a" / "same.h5", tmp_path / "b" / "same.h5"], tmp_path / "out")
-    links = LINK.findall(report.read_text())
-    assert "same_eoc.png" in links and "same-2_eoc.png" in links
+    page = make_report([tmp_path / "a" / "same.h5", tmp_path / "b" / "same.h5"], tmp_path / "out")
+    srcs = parse(page).images
+    assert "same_eoc.png" in srcs and "same-2_eoc.png" in srcs
+    assert 'id="r-same"' in page.read_text() and 'id="r-same-2"' in page.read_text()

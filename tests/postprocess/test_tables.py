@@ -3,11 +3,13 @@ import numpy as np
 import pytest
 
 from postprocess.io import load_result
-from postprocess.tables import (comparison_table, comparison_table_markdown, eoc_rows, eoc_table,
-                                eoc_table_markdown, format_number, summary_table, summary_table_markdown)
+from postprocess.tables import (comparison_table, comparison_table_markdown, display_name, eoc_rows, eoc_table,
+                                eoc_table_markdown, format_number, render_html, summary_table,
+                                summary_table_markdown, work_precision_method_rows, work_precision_rows,
+                                work_precision_table, work_precision_table_markdown)
 
-from .synthetic import (CONV_H, NOTE, WIDTH_AT, WIDTH_MEASURED, strict_floats,  # noqa: F401
-                        write_convergence, write_minimal, write_result_1d, write_result_2d)
+from .synthetic import (CONV_H, NOTE, WIDTH_AT, WIDTH_MEASURED, WP_METHODS, strict_floats,  # noqa: F401
+                        write_convergence, write_minimal, write_result_1d, write_result_2d, write_work_precision)
 
 
 @pytest.fixture
@@ -109,3 +111,50 @@ def test_eoc_table_markdown_and_absent(rc, r1):
     md = eoc_table_markdown(rc)
     assert "| level | h | dt |" in md and "- density_l1_error: observed order 1.5" in md
     assert eoc_table(r1) == "" and eoc_table_markdown(r1) == ""
+
+
+def test_render_html_escapes_and_classes():
+    text = render_html(["name", "value", "result"], [["a<b", "1.5", "PASS"], ["c&d", "-", "FAIL"]], caption="x<y")
+    assert text.startswith("<table>") and text.endswith("</table>")
+    assert "<caption>x&lt;y</caption>" in text
+    assert "<td>a&lt;b</td>" in text and "<td>c&amp;d</td>" in text
+    assert '<td class="num">1.5</td>' in text and '<th class="num">value</th>' in text
+    assert '<td class="pass">PASS</td>' in text and '<td class="fail">FAIL</td>' in text
+
+
+def test_work_precision_rows(tmp_path):
+    r = load_result(write_work_precision(tmp_path / "binary_1d_work_precision.h5"))
+    assert display_name(r) == "binary_1d (work-precision)"
+    headers, rows = work_precision_rows(r)
+    assert headers == ["method", "kind", "points", "h", "dt", "steps", "rtol", "run_s", "compile_s",
+                       "score_l2_error", "score_linf_error", "exit code"]
+    assert len(rows) == 3 * len(WP_METHODS)
+    weno = [row for row in rows if row[0] == "weno5+ssprk3"]
+    assert [row[2] for row in weno] == ["64", "128", "256"]
+    assert weno[0][6] == "-" and weno[0][8] == "2.5" and weno[1][8] == "0"
+    radau = [row for row in rows if row[0] == "scipy-Radau"]
+    assert radau[0][1] == "solve_ivp" and radau[0][4] == "-" and radau[0][6] == "0.0001"
+    assert radau[-1][7] == "-" and radau[-1][9] == "-" and radau[-1][-1] == "1"     # the failed level
+    assert radau[0][-1] == "0"
+    mheaders, mrows = work_precision_method_rows(r)
+    assert mheaders[0] == "method" and "compile_s total" in mheaders
+    row = _row(render_text_table(mheaders, mrows), "scipy-Radau")
+    assert "2/3" in row and "inf" in row
+    text = work_precision_table(r)
+    assert "weno5+ssprk3" in text and "score_l2_error" in text
+    md = work_precision_table_markdown(r)
+    assert "| method | kind | points | h | dt | steps | rtol | run_s | compile_s |" in md
+    run = load_result(write_result_1d(tmp_path / "r.h5"))
+    table = summary_table([run, r])
+    assert "weno5+ssprk3" in _row(table, "work-precision") and "weno5" not in _row(table, "fd2/rk3")
+
+
+def test_work_precision_rows_absent(r1, rc):
+    for r in (r1, rc):
+        assert work_precision_rows(r) == ([], []) and work_precision_table(r) == ""
+        assert work_precision_table_markdown(r) == ""
+
+
+def render_text_table(headers, rows):
+    from postprocess.tables import render_text
+    return render_text(headers, rows)

@@ -204,5 +204,5 @@ def test_sweep_product_summary_through_a_real_scheduler(tmp_path, capsys):
         codes = sorted(f["exit_code"][:].tolist())
         assert codes == [0, 0, 2, 2] and f["settings/grid.points"].shape == (4,)
     rows = (tmp_path / "grid_sweep_sweep.csv").read_text().strip().splitlines()
-    assert rows[0] == "label,method.time,grid.points,exit_code,failed_comparisons,wall_time_s,result_file"
+    assert rows[0] == "label,method.time,grid.points,exit_code,failed_comparisons,wall_time_s,compile_s,result_file"
     assert len(rows) == 5
