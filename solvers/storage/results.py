@@ -7,6 +7,10 @@ boundaries, centering); ``/method`` (schemes, orders, ``dt`` and how it was chos
 ``/fields/<name>`` (time x space; 2D vector fields as ``<name>_x``, ``<name>_y``); ``/series`` (measurements at
 every save, with ``/series/reference``); ``/comparison/<quantity>`` (measured, reference, abs_error,
 rel_error, tolerance, passed, method; 1-D datasets aligned with ``at`` for multi-time comparisons).
+
+Every file gridshock writes (run results, ``<case>_convergence.h5``, ``<case>_sweep.h5``,
+``<case>_work_precision.h5``) carries the root attribute ``schema_version`` (:data:`SCHEMA_VERSION`); a file
+without it is version 0, the same layout. The full layout of every kind of file is in ``docs/results.md``.
 """
 from __future__ import annotations
 
@@ -24,6 +28,12 @@ CONVENTIONS = (
     "obeys v_tau + v v_x = (1/2) v_xx. VP: dx = -(1/2) beta(t) x dt + sqrt(beta(t)) dW, tau(t) = exp(B(t)) - 1. "
     "Interface width ell: score = background + A tanh((x - x0)/ell); speciation time: sign change of the "
     "normal derivative of the score at the interface. Grid: cell-centred, x_i = lower + (i + 1/2) h.")
+
+#: Version of the result file layout (``docs/results.md``), stored as the root attribute ``schema_version`` of
+#: every file written (by :func:`write_root_attrs` and, for files without the case attributes such as sweep
+#: summaries, by :func:`solvers.storage.atomic.atomic_h5`). Raise it when a change would mislead an existing
+#: reader (a renamed or removed group, dataset or attribute, a changed meaning or unit); additions keep it.
+SCHEMA_VERSION = 1
 
 _COMPRESS = dict(compression="gzip", compression_opts=4, shuffle=True)
 
@@ -62,7 +72,8 @@ def write_comparisons(f, comparisons) -> None:
 
 
 def write_root_attrs(f, case, status: str, wall_time_s: float) -> None:
-    f.attrs.update(case_name=case.name, case_toml=case.text, software_version=__version__,
+    f.attrs.update(schema_version=SCHEMA_VERSION, case_name=case.name, case_toml=case.text,
+                   software_version=__version__,
                    created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), status=status,
                    wall_time_s=float(wall_time_s), conventions=CONVENTIONS, equation=case[""]["equation"],
                    dimension=case.dim, case_file=str(case.path))
