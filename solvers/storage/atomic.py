@@ -165,3 +165,21 @@ def atomic_h5(path: str | Path):
             os.unlink(tmp)
         raise
     _fsync(path.parent, directory=True)
+
+
+def atomic_text(path: str | Path, text: str) -> Path:
+    """Write a text file (CSV tables) the same way: a fresh temporary sibling, fsync, rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(path)
+    tmp = _create_temporary(path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        _fsync(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync(path.parent, directory=True)
+    return path

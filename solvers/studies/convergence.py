@@ -25,7 +25,7 @@ from ..problems.integrate import integrate
 from ..problems.run import BUILDERS
 from ..progress import show_progress
 from ..measurements.derivatives import score_from_density
-from ..storage.atomic import atomic_h5
+from ..storage.atomic import atomic_h5, atomic_text
 from ..storage.results import write_comparisons, write_root_attrs
 from .executor import map_tasks
 
@@ -231,6 +231,4 @@ def _write_csv(path: Path, h, dts, results, measures) -> None:
         for n in names:
             row += [repr(float(measures[n]["error"][lvl])), repr(float(measures[n]["eoc"][lvl]))]
         lines.append(",".join(row))
-    tmp = path.with_suffix(".csv.tmp")
-    tmp.write_text("\n".join(lines) + "\n")
-    tmp.replace(path)
+    atomic_text(path, "\n".join(lines) + "\n")

@@ -96,7 +96,7 @@ def _write_summary(stem: Path, keys: list[str], outcomes: list[VariantOutcome]) 
     """The sweep table as HDF5 (atomic) and CSV."""
     import numpy as np
 
-    from ..storage.atomic import atomic_h5
+    from ..storage.atomic import atomic_h5, atomic_text
     stem.parent.mkdir(parents=True, exist_ok=True)
     with atomic_h5(stem.with_suffix(".h5")) as f:
         f.attrs.update(kind="sweep", varied=", ".join(keys))
@@ -116,6 +116,4 @@ def _write_summary(stem: Path, keys: list[str], outcomes: list[VariantOutcome]) 
         cells = [o.label] + list(o.settings) + [str(o.code), str(o.failed), repr(o.wall_time_s), repr(o.compile_s),
                                                 str(o.path or "")]
         rows.append(",".join('"' + c.replace('"', '""') + '"' if ("," in c or '"' in c) else c for c in cells))
-    tmp = stem.with_suffix(".csv.tmp")
-    tmp.write_text("\n".join(rows) + "\n")
-    tmp.replace(stem.with_suffix(".csv"))
+    atomic_text(stem.with_suffix(".csv"), "\n".join(rows) + "\n")

@@ -29,7 +29,7 @@ import numpy as np
 
 from ..errors import GridshockError, InputError
 from ..problems.case import load_case
-from ..storage.atomic import atomic_h5
+from ..storage.atomic import atomic_h5, atomic_text
 from ..storage.results import write_root_attrs
 from .convergence import _level_overrides, build, describe, final_errors
 from .executor import map_tasks
@@ -262,6 +262,4 @@ def _write_csv(path: Path, methods, owners, results, measures) -> None:
             cells += [repr(float(_column([r], k)[0])) for k in DATASETS]
             cells += [repr(float(_column([r], m, measures)[0])) for m in measures]
             lines.append(",".join(cells + [str(r["code"])]))
-    tmp = path.with_suffix(".csv.tmp")
-    tmp.write_text("\n".join(lines) + "\n")
-    tmp.replace(path)
+    atomic_text(path, "\n".join(lines) + "\n")
