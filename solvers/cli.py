@@ -19,10 +19,10 @@ def _print_table(path: Path) -> None:
     print(comparison_table(load_result(path)))
 
 
-def _run_one(case: str, overrides, out: str, quiet: bool = False) -> tuple[int, object]:
+def _run_one(case: str, overrides, out: str, quiet: bool = False, **options) -> tuple[int, object]:
     from .problems.run import run_case
     try:
-        outcome = run_case(case, overrides, out)
+        outcome = run_case(case, overrides, out, **options)
     except GridshockError as exc:
         print(f"gridshock: {exc}", file=sys.stderr)
         return exc.exit_code, exc
@@ -33,7 +33,8 @@ def _run_one(case: str, overrides, out: str, quiet: bool = False) -> tuple[int, 
 
 
 def cmd_run(args) -> int:
-    return _run_one(args.case, args.set, args.out, quiet=args.quiet)[0]
+    return _run_one(args.case, args.set, args.out, quiet=args.quiet, checkpoint_every=args.checkpoint_every,
+                    resume=args.resume)[0]
 
 
 def combine_exit_codes(codes: list[int]) -> int:
@@ -154,6 +155,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="run one case file")
     r.add_argument("case"); r.add_argument("--out", default="results"); with_set(r)
+    r.add_argument("--checkpoint-every", type=float, default=None, metavar="SIMTIME",
+                   help="write <out>/<name>.checkpoint.h5 at the first save after every SIMTIME of simulated "
+                        "time (MFG: every SIMTIME outer iterations); removed when the result is written")
+    r.add_argument("--resume", default=None, metavar="CHECKPOINT.h5",
+                   help="continue from a checkpoint (or the result path next to one): bit-for-bit equal to an "
+                        "uninterrupted run")
     r.set_defaults(func=cmd_run)
     ra = sub.add_parser("run-all", help="run every case file in a directory")
     ra.add_argument("dir", nargs="?", default="cases"); ra.add_argument("--out", default="results"); with_set(ra)

@@ -242,6 +242,26 @@ def _notify(settings, history) -> None:
         callback(history)
 
 
+def _checkpoint(settings, iteration: int, state: dict) -> None:
+    """``settings["checkpoint"]`` (a :class:`~solvers.problems.checkpointing.Checkpointing`): write the
+    iterate after every ``every``-th outer iteration."""
+    target = settings.get("checkpoint") if hasattr(settings, "get") else None
+    if target is not None and iteration % target.every_iterations == 0:
+        target.write_iteration(dict(state, iteration=iteration))
+
+
+def _resumed(settings) -> dict | None:
+    """``settings["resume"]``: ``(arrays, attrs)`` of a checkpoint, as the loop's state (history as lists)."""
+    saved = settings.get("resume") if hasattr(settings, "get") else None
+    if saved is None:
+        return None
+    arrays, attrs = saved
+    state = {k: np.array(v) for k, v in arrays.items() if k != "history"}
+    state["history"] = {k: list(np.asarray(v, dtype=float)) for k, v in arrays["history"].items()}
+    state.update(iteration=int(attrs["iteration"]), newton_steps=int(attrs.get("newton_steps", 0)))
+    return state
+
+
 def _fixed_point(system, settings, weight):
     """Shared loop of Picard and fictitious play: ``m <- (1 - w_k) m + w_k FP(HJB(m))``."""
     tol, max_it = settings["tol"], settings["max_iterations"]
@@ -250,7 +270,12 @@ def _fixed_point(system, settings, weight):
     history = {k: [] for k in ("change", "hjb_residual", "fp_residual")}
     newton_steps = 0
     phi = None
-    for k in range(max_it):
+    first = 0
+    saved = _resumed(settings)
+    if saved is not None:       # a checkpoint: iterate, counters and history as they were
+        first, newton_steps, m, history = saved["iteration"], saved["newton_steps"], saved["m"], saved["history"]
+        phi = saved.get("phi")
+    for k in range(first, max_it):
         if system.coupled or phi is None:      # with F = 0 the HJB does not depend on m: one sweep
             phi, its = hjb_sweep(system, system.means(m) if system.coupled else None)
             newton_steps += its
@@ -263,6 +288,7 @@ def _fixed_point(system, settings, weight):
         _notify(settings, history)
         if change <= tol:
             return MFGSolution(phi, m_new, {k: np.array(v) for k, v in history.items()}, k + 1, newton_steps)
+        _checkpoint(settings, k + 1, dict(m=m, phi=phi, history=history, newton_steps=newton_steps))
     _not_converged(history, tol, max_it)
 
 
@@ -418,8 +444,12 @@ def newton(system, settings):
     m = fp_sweep(system, phi)
     mbar = system.means(m)
     history = {k: [] for k in ("change", "hjb_residual", "fp_residual", "newton_residual")}
+    first = 0
+    saved = _resumed(settings)
+    if saved is not None:       # a checkpoint: (phi, m, mbar) determine R and the Jacobian exactly
+        first, phi, m, mbar, history = saved["iteration"], saved["phi"], saved["m"], saved["mbar"], saved["history"]
     R, grads = _newton_residual(system, phi, m, mbar)
-    for k in range(max_it):
+    for k in range(first, max_it):
         J, U, V = _newton_jacobian(system, phi, m, mbar, grads)
         delta = _newton_direction(J, U, V, R, 2 * N * S)
         norm0 = np.linalg.norm(R)
@@ -443,6 +473,7 @@ def newton(system, settings):
         _notify(settings, history)
         if change <= tol and max(hjb, fp) <= max(1e-9, 1e3 * tol):
             return MFGSolution(phi, m, {k: np.array(v) for k, v in history.items()}, k + 1)
+        _checkpoint(settings, k + 1, dict(phi=phi, m=m, mbar=mbar, history=history))
     _not_converged(history, tol, max_it)
 
 

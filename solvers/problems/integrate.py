@@ -69,22 +69,43 @@ def warm_up(problem) -> tuple[float, float]:
     return setup, time.perf_counter() - t_compile
 
 
-def integrate(problem, progress: bool | None = None) -> Integration:
+def integrate(problem, progress: bool | None = None, checkpoint=None, resume=None) -> Integration:
+    """Every save interval in turn. ``checkpoint`` (:class:`~solvers.problems.checkpointing.Checkpointing`):
+    write the state after the saves it asks for; ``resume``: ``(arrays, attrs)`` of a checkpoint to continue
+    from (saves, step count and state restored, the step ``dt`` checked)."""
     setup_s, compile_s = warm_up(problem)
     times = problem.output_times
     u = problem.initial_condition()
     bound = GROWTH_LIMIT * max(np.abs(u).max(), 1.0)
     fields = np.empty((times.size,) + u.shape)
     fields[0] = u
-    steps = 0
+    steps, first = 0, 1
+    if resume is not None:
+        first, steps = _restore(problem, resume, fields, u)
     start = time.perf_counter()
-    with tqdm(total=float(times[-1] - times[0]), disable=not show_progress(progress), unit="t",
-              desc=problem.case.name, bar_format="{l_bar}{bar}| t={n:.4g}/{total:.4g} [{elapsed}<{remaining}"
-              "{postfix}]") as bar:
-        for j in range(1, times.size):
+    with tqdm(total=float(times[-1] - times[0]), initial=float(times[first - 1] - times[0]),
+              disable=not show_progress(progress), unit="t", desc=problem.case.name,
+              bar_format="{l_bar}{bar}| t={n:.4g}/{total:.4g} [{elapsed}<{remaining}{postfix}]") as bar:
+        for j in range(first, times.size):
             steps += advance(problem, u, times[j - 1], times[j], steps, bound)
             fields[j] = u
             bar.update(float(times[j] - times[j - 1]))
             bar.set_postfix_str(f"{steps} steps, {steps / max(time.perf_counter() - start, 1e-9):.3g} steps/s",
                                 refresh=False)
+            if checkpoint is not None and j < times.size - 1 and checkpoint.due(times[j]):
+                checkpoint.write_saves(j, float(times[j]), steps, float(problem.dt), fields[:j + 1])
     return Integration(times, fields, steps, setup_s, compile_s, time.perf_counter() - start)
+
+
+def _restore(problem, resume, fields: np.ndarray, u: np.ndarray) -> tuple[int, int]:
+    """Put a checkpoint's saves and state in place; returns (first save index to compute, steps so far)."""
+    from ..errors import InputError
+    arrays, attrs = resume
+    j = int(attrs["save_index"])
+    saved = np.asarray(arrays["fields"])
+    if float(attrs["dt"]) != float(problem.dt) or saved.shape[1:] != u.shape or j >= fields.shape[0]:
+        raise InputError("--resume", f"save {j}, dt {float(attrs['dt'])!r}", f"a checkpoint of this run's grid "
+                         f"and step (dt = {problem.dt!r}, {fields.shape[0]} saves)")
+    fields[:j + 1] = saved
+    u[...] = saved[j]
+    return j + 1, int(attrs["steps"])
