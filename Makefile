@@ -23,6 +23,7 @@ test: $(STAMP)
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
 
+# same-run performance ratios (py-pde installed as the peer): results/bench.json + results/bench.md, ~5-8 min
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/gridshock bench

@@ -6,17 +6,45 @@ never inside the time loop. ``advance(u, t, nsteps)`` moves ``u`` (in place) fro
 """
 from __future__ import annotations
 
+import numba
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from ..equations.heat import SpectralDiffusion, StencilDiffusion
 from ..kernels.runge_kutta import rk_advance_1d, rk_advance_2d
+from ..kernels.stencils import rk_advance_2d_parallel
 from ..kernels.theta import theta_advance_tridiagonal, theta_rhs_1d, theta_rhs_2d
 from ..kernels.tridiagonal import TridiagonalFactor
 from .schemes import TimeScheme
 
 MAX_TABLE_ENTRIES = 2_000_000   # bound on boundary-offset tables per chunk (memory, not speed)
+
+# The 2D explicit kernel by grid size (points), from ``gridshock bench``'s ``threads_2d`` group (forward Euler,
+# central2, periodic, this 2-core machine kind shared with other work, load average 1.5-2.5). Measured: the
+# row kernel on one thread is faster than the serial kernel from 48^2 on in three runs (1.3x at 48^2,
+# 2.0x at 96^2, 3.1x at 384^2-768^2; 0.99x at 32^2); a second thread costs ~9 us per parallel region (passive
+# OpenMP wait, see kernels/stencils.py) and only breaks even at 1024^2 (0.91x, 1.00x, 1.13x in three runs; 0.2x at
+# 32^2, 0.5x at 128^2, 0.88x at 512^2), the step being memory-bound by then.
+# * below PARALLEL_MIN_POINTS the serial kernel (:func:`solvers.kernels.runge_kutta.rk_advance_2d`);
+# * from there the ``parallel=True`` kernel (:func:`solvers.kernels.stencils.rk_advance_2d_parallel`), whose
+#   contiguous-row sweep is faster than the serial kernel's 2D views even on one thread: on one thread up to
+#   THREADS_MIN_POINTS, where a second thread's fork/join starts to pay, on all of numba's threads from there.
+PARALLEL_MIN_POINTS = 48 * 48
+THREADS_MIN_POINTS = 1024 * 1024
+
+
+def kernel_2d(points: int):
+    """The size rule: ``(kernel, threads)`` for a 2D explicit advance on ``points`` grid points; ``threads`` is
+    ``None`` for the serial kernel, else the numba thread count to run the parallel kernel with."""
+    if points < PARALLEL_MIN_POINTS:
+        return rk_advance_2d, None
+    return rk_advance_2d_parallel, (numba.get_num_threads() if points >= THREADS_MIN_POINTS else 1)
+
+
+def use_parallel_2d(points: int) -> bool:
+    """Whether a 2D grid of ``points`` points runs the ``parallel=True`` kernel."""
+    return kernel_2d(points)[1] is not None
 
 
 class Stepper:
@@ -43,6 +71,10 @@ class ExplicitRungeKuttaStepper(Stepper):
     data at the stage times is inconsistent with RK4's stage order 1 and reduces the accuracy next to the
     boundary (the error there falls like dt^2 in a layer of width ~sqrt(dt); Carpenter, Gottlieb, Abarbanel &
     Don, SIAM J. Sci. Comput. 16, 1995). Without ``boundary_rates`` the stage-time data is used.
+
+    2D grids of at least :data:`PARALLEL_MIN_POINTS` points run the ``parallel=True`` twin of the loop (contiguous
+    rows, split across numba's threads from :data:`THREADS_MIN_POINTS` on; bitwise the same result); smaller ones
+    the serial kernel (:func:`kernel_2d`).
     """
 
     def __init__(self, operator: StencilDiffusion, scheme: TimeScheme, dt: float):
@@ -63,8 +95,16 @@ class ExplicitRungeKuttaStepper(Stepper):
                 rk_advance_1d(u, self.ue, self.se, self.K, self.A, self.b, k, self.dt, op.g, op.periodic[0],
                               op.weights[0], off[0], op.coefs[0])
             else:
-                rk_advance_2d(u, self.ue, self.se, self.K, self.A, self.b, k, self.dt, op.g, op.periodic[0], op.periodic[1],
-                              op.weights[0], op.weights[1], off[0], off[1], op.coefs[0], op.coefs[1])
+                advance_2d, threads = kernel_2d(op.grid.size)
+                previous = numba.get_num_threads() if threads is not None else None
+                if threads is not None:
+                    numba.set_num_threads(threads)
+                try:
+                    advance_2d(u, self.ue, self.se, self.K, self.A, self.b, k, self.dt, op.g, op.periodic[0],
+                               op.periodic[1], op.weights[0], op.weights[1], off[0], off[1], op.coefs[0], op.coefs[1])
+                finally:
+                    if previous is not None:
+                        numba.set_num_threads(previous)
 
 
     def _stage_offsets(self, t_steps: np.ndarray) -> list[np.ndarray]:
@@ -85,7 +125,7 @@ class ThetaStepper(Stepper):
     """Theta method (implicit Euler, Crank-Nicolson) with ``I - theta dt L`` factored once.
 
     1D ``central2``: the (cyclic) tridiagonal matrix is factored by the numba Thomas kernel and the whole
-    loop runs in numba. Otherwise: ``scipy.sparse.linalg.splu`` of the sparse matrix, reused every step.
+    loop runs in numba, the right-hand side formed inside the forward elimination (two sweeps per step). Otherwise: ``scipy.sparse.linalg.splu`` of the sparse matrix, reused every step.
     """
 
     def __init__(self, operator: StencilDiffusion, scheme: TimeScheme, dt: float):

@@ -91,13 +91,6 @@ def test_report_from_result_files(tmp_path):
     assert any("snapshots" in p.name for p in pngs) and any("interface" in p.name for p in pngs)
 
 
-def test_bench_quick_prints_ratios(tmp_path, capsys, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    assert main(["bench", "--quick"]) == 0
-    out = capsys.readouterr().out
-    assert "fraction of the copy bound" in out and (tmp_path / "results" / "bench.json").exists()
-
-
 BURGERS_PERIODIC = """
 name = "conv_burgers_periodic"
 equation = "burgers"
