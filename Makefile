@@ -13,9 +13,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
+# the default cases, then two small method studies (EOC table, work-precision with solve_ivp peers) for the report
 run: $(STAMP)
 	$(BIN)/gridshock run-all cases --out results; status=$$?; \
-	$(BIN)/gridshock report results --out results/report; exit $$status
+	$(BIN)/gridshock convergence cases/heat_symmetric_1d.toml --levels 3 --set 'grid.points=[192]' \
+	    --out results/studies --quiet || status=$$?; \
+	$(BIN)/gridshock study work-precision cases/burgers_symmetric_1d.toml --levels 3 \
+	    --schemes weno5+ssprk3,muscl_mc+imex_ars222,weno5+crank_nicolson --set 'grid.points=[192]' --set time.stop=0.5 \
+	    --set time.saves=2 --set method.crosscheck=false --out results/studies --quiet || status=$$?; \
+	$(BIN)/gridshock report results results/studies --out results/report; exit $$status
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
