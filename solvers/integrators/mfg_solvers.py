@@ -26,8 +26,10 @@ Outer solvers (``[mfg] solver``; :data:`MFG_SOLVERS`):
 ``picard``           ``m <- (1 - theta) m + theta FP(HJB(m))`` (``damping = theta``)
 ``fictitious_play``  ``m <- (k m + FP(HJB(m)))/(k + 1)`` (Cardaliaguet & Hadikhanloo 2017)
 ``newton``           Newton on the whole space-time system (unknowns ``phi^0..N-1``, ``m^1..N`` and ``mbar^1..N``
-                     when coupled, so the Jacobian stays sparse), ``scipy.sparse`` Jacobian, ``splu`` solve,
-                     backtracking line search on the residual norm (Achdou & Perez 2012)
+                     when coupled, so the Jacobian stays sparse), backtracking line search on the residual norm
+                     (Achdou & Perez 2012); the Newton step is solved exactly by block elimination in time (an HJB
+                     sweep backward, an FP sweep forward, level factorisations, the means by their dense Schur
+                     complement), never one space-time factorisation
 ``cole_hopf``        ``F = 0`` only: ``w = exp(-phi/(2 nu))`` by backward implicit-Euler heat steps, ``phi =
                      -2 nu log w``, then the FP sweep (so mass stays conserved); the product ``w w_hat`` of the
                      forward heat solution is recorded as a cross-check of ``m``
@@ -39,6 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
+from numba import njit
 
 from ..equations.mfg import MFGOperators
 from ..errors import NumericalFailure
@@ -302,83 +305,343 @@ def fictitious_play(system, settings):
     return _fixed_point(system, settings, lambda k: 1.0 / (k + 1.0))
 
 
+# ------------------------------------------------------------------ Newton on the space-time system
+def _stacked_gradients(system, phi):
+    """``[(P_a, Q_a)]`` per axis: ``D+ phi^k + b+``, ``D- phi^k + b-`` of every level ``k`` of ``phi`` at once
+    (arrays ``(levels, S)``; the same values as :meth:`MFGOperators.gradients` level by level)."""
+    ops = system.ops
+    offs = system._offsets[:phi.shape[0]]
+    out = []
+    for a, (Dp, Dm) in enumerate(zip(ops.Dp, ops.Dm)):
+        bp = np.array([o[0][a][0] for o in offs])
+        bm = np.array([o[0][a][1] for o in offs])
+        out.append((np.ascontiguousarray((Dp @ phi.T).T) + bp, np.ascontiguousarray((Dm @ phi.T).T) + bm))
+    return out
+
+
+def _stacked_coupling(system, mbar):
+    """``F(x, mbar^k)`` of every level ``k`` (array ``(levels, S)``), zero when uncoupled."""
+    ops = system.ops
+    mbar = np.asarray(mbar, dtype=float).reshape(len(mbar), -1)
+    F = np.zeros((mbar.shape[0], ops.size))
+    if system.coupled:
+        F += 0.5 * system.kappa * sum((x[None, :] - mbar[:, a, None]) ** 2 for a, x in enumerate(ops.x))
+    return F
+
+
+def _stacked_residuals(system, phi, m, mbar, grads):
+    """``R_h`` and ``R_f`` (arrays ``(N, S)``) of every level at once: the formulas of :func:`level_residuals`
+    with the space operators applied to all levels in one sparse product each."""
+    ops, dt, N, th = system.ops, system.dt, system.steps, system.theta
+    b = np.array([o[1] for o in system._offsets])
+    H = sum(0.5 * (np.minimum(P, 0.0) ** 2 + np.maximum(Q, 0.0) ** 2) for P, Q in grads)
+    S_all = -np.ascontiguousarray((ops.lap_hjb @ phi.T).T) - b + H
+    F = _stacked_coupling(system, mbar)
+    F_mix = F[1:] if not system.crank_nicolson else th * F[1:] + (1 - th) * F[:-1]
+    R_h = (phi[:-1] - phi[1:]) / dt + th * S_all[:-1] + (1 - th) * S_all[1:] - F_mix
+
+    def A_times(lv, mm):                         # A(phi^k) m^j for the level pairs (lv = k's, mm = m^j's)
+        out = -(ops.lap_fp @ mm.T)
+        for (P, Q), Dp0, Dm0 in zip(grads, ops.Dp0, ops.Dm0):
+            out = out + Dp0.T @ (np.minimum(P[lv], 0.0) * mm).T + Dm0.T @ (np.maximum(Q[lv], 0.0) * mm).T
+        return np.ascontiguousarray(out.T)
+
+    j1 = 1 if system.crank_nicolson else 0
+    R_f = (m[1:] - m[:-1]) / dt + th * A_times(slice(j1, N + j1), m[1:])
+    if th < 1.0:
+        R_f += (1 - th) * A_times(slice(0, N), m[:-1])
+    return R_h, R_f
+
+
 def _newton_residual(system, phi, m, mbar):
-    """Stacked residual (HJB_0..N-1, FP_0..N-1, MEAN_1..N) of the full system, and every level's gradients."""
-    R_h, R_f, grads = level_residuals(system, phi, m, mbar)
+    """Stacked residual (HJB_0..N-1, FP_0..N-1, MEAN_1..N) of the full system, and every level's gradients
+    (``[(P_a, Q_a)]`` per axis, arrays over the levels ``0..N``)."""
+    grads = _stacked_gradients(system, phi)
+    R_h, R_f = _stacked_residuals(system, phi, m, mbar, grads)
     parts = [R_h.ravel(), R_f.ravel()]
     if system.coupled:
         parts.append((mbar[1:] - system.means(m)[1:]).ravel())
     return np.concatenate(parts), grads
 
 
-def _newton_jacobian(system, phi, m, mbar, grads):
+def _history_residuals(system, phi, m, grads) -> tuple[float, float]:
+    """Max-norm HJB and FP residuals at ``(phi, m)`` with ``mbar`` the means of ``m`` (as :func:`residuals`)."""
+    R_h, R_f = _stacked_residuals(system, phi, m, system.means(m), grads)
+    return float(np.abs(R_h).max()), float(np.abs(R_f).max())
+
+
+def _block_diagonal(ops, grads, levels: slice, kind: str, weights=None) -> sp.csr_matrix:
+    """The operators of the levels ``levels`` as one block-diagonal matrix (one ``S x S`` block per level):
+    ``L`` (``L_phi - nu Lap_h``), ``A`` (``-nu Lap_h + L_phi^T``) or ``T`` (``d(L_phi^T m)/d phi`` with
+    ``m = weights``), built with a few sparse products over all levels instead of one set per level."""
+    K = len(range(*levels.indices(grads[0][0].shape[0])))
+    eye = sp.identity(K, format="csr")
+    kron = lambda M: sp.kron(eye, M, format="csr")
+    diag = lambda v: sp.diags(np.ravel(v))
+    if kind == "L":
+        out = -kron(ops.lap_hjb)
+        for (P, Q), Dp, Dm in zip(grads, ops.Dp, ops.Dm):
+            out = out + diag(np.minimum(P[levels], 0.0)) @ kron(Dp) + diag(np.maximum(Q[levels], 0.0)) @ kron(Dm)
+    elif kind == "A":
+        out = -kron(ops.lap_fp)
+        for (P, Q), Dp0, Dm0 in zip(grads, ops.Dp0, ops.Dm0):
+            out = out + kron(Dp0.T) @ diag(np.minimum(P[levels], 0.0)) + kron(Dm0.T) @ diag(np.maximum(Q[levels], 0.0))
+    else:
+        out = None
+        for (P, Q), Dp, Dm, Dp0, Dm0 in zip(grads, ops.Dp, ops.Dm, ops.Dp0, ops.Dm0):
+            term = (kron(Dp0.T) @ diag(weights * (P[levels] < 0.0)) @ kron(Dp)
+                    + kron(Dm0.T) @ diag(weights * (Q[levels] > 0.0)) @ kron(Dm))
+            out = term if out is None else out + term
+    return out.tocsr()
+
+
+def _level_blocks(big: sp.csr_matrix, K: int, S: int) -> list:
+    """The ``K`` diagonal ``S x S`` blocks of a block-diagonal CSR matrix (views of its arrays)."""
+    ip = big.indptr
+    return [sp.csr_matrix((big.data[ip[n * S]:ip[(n + 1) * S]], big.indices[ip[n * S]:ip[(n + 1) * S]] - n * S,
+                           ip[n * S:(n + 1) * S + 1] - ip[n * S]), shape=(S, S)) for n in range(K)]
+
+
+@njit(cache=True)
+def _tridiagonal_factor(lower, diag, upper):
+    """LU without pivoting of ``K`` tridiagonal matrices (rows of ``(K, S)`` arrays: ``lower[k, i] = M[i, i-1]``,
+    ``diag[k, i] = M[i, i]``, ``upper[k, i] = M[i, i+1]``): the multipliers and the reciprocal pivots."""
+    K, S = diag.shape
+    mult = np.zeros((K, S))
+    inv_pivot = np.empty((K, S))
+    for k in range(K):
+        pivot = diag[k, 0]
+        inv_pivot[k, 0] = 1.0 / pivot
+        for i in range(1, S):
+            mult[k, i] = lower[k, i] * inv_pivot[k, i - 1]
+            pivot = diag[k, i] - mult[k, i] * upper[k, i - 1]
+            inv_pivot[k, i] = 1.0 / pivot
+    return mult, inv_pivot
+
+
+@njit(cache=True)
+def _tridiagonal_solve(mult, inv_pivot, upper, B):
+    """Solve in place with one factor of :func:`_tridiagonal_factor` for every column of ``B`` (``(S, k)``,
+    C order: the inner loops run along the columns, so many right-hand sides cost one pass over ``B``)."""
+    S, k = B.shape
+    for i in range(1, S):
+        for j in range(k):
+            B[i, j] -= mult[i] * B[i - 1, j]
+    for j in range(k):
+        B[S - 1, j] *= inv_pivot[S - 1]
+    for i in range(S - 2, -1, -1):
+        for j in range(k):
+            B[i, j] = (B[i, j] - upper[i] * B[i + 1, j]) * inv_pivot[i]
+    return B
+
+
+class _LevelSolvers:
+    """LU factorisations of the ``K`` diagonal blocks of a block-diagonal matrix, each solved on its own (with
+    any number of right-hand sides; ``solve(n, B)`` may overwrite ``B``). Tridiagonal blocks (1D stencils without
+    periodic wrap) that are row or column diagonally dominant -- every HJB block ``I/dt + theta L_n`` and FP block
+    ``I/dt + theta A_n`` is, being an M-matrix with zero row (HJB) or column (FP) sums plus ``I/dt`` -- use
+    elimination without pivoting (stable for diagonal dominance), ``O(S)`` per factorisation and per column,
+    compiled, all columns in one pass; other narrow bands LAPACK's banded LU (``gbtrf``/``gbtrs``); other blocks
+    up to ``DENSE_MAX`` cells a dense LU, larger ones ``splu`` (COLAMD)."""
+
+    BAND_MAX = 16
+    DENSE_MAX = 256
+
+    def __init__(self, big: sp.csr_matrix, K: int, S: int):
+        from scipy.linalg import get_lapack_funcs, lu_factor, lu_solve
+        coo = big.tocoo()
+        coo.sum_duplicates()
+        i, j = coo.row % S, coo.col % S
+        kl, ku = int(max((i - j).max(initial=0), 0)), int(max((j - i).max(initial=0), 0))
+        if kl + ku <= self.BAND_MAX:
+            ab = np.zeros((K, 2 * kl + ku + 1, S))
+            ab[coo.row // S, kl + ku + i - j, j] = coo.data
+            if kl == ku == 1 and S > 1 and self._dominant(ab):
+                lower, upper = np.zeros((K, S)), np.zeros((K, S))
+                lower[:, 1:], upper[:, :-1] = ab[:, 3, :-1], ab[:, 1, 1:]
+                mult, inv_pivot = _tridiagonal_factor(lower, np.ascontiguousarray(ab[:, 2]), upper)
+                self.solve = lambda n, B: _tridiagonal_solve(mult[n], inv_pivot[n], upper[n],
+                                                             np.ascontiguousarray(B, dtype=float))
+                return
+            gbtrf, gbtrs = get_lapack_funcs(("gbtrf", "gbtrs"), (coo.data,))
+            factors = []
+            for n in range(K):
+                lu, piv, info = gbtrf(ab[n], kl, ku)
+                if info != 0:
+                    raise NumericalFailure("singular level block in the Newton step", time=0.0, step=n,
+                                           where="space-time grid", limit="nonsingular HJB/FP level matrices")
+                factors.append((lu, piv))
+            self.solve = lambda n, B: gbtrs(factors[n][0], kl, ku, B, factors[n][1])[0]
+        elif S <= self.DENSE_MAX:
+            factors = [lu_factor(blk.toarray(), check_finite=False) for blk in _level_blocks(big, K, S)]
+            self.solve = lambda n, B: lu_solve(factors[n], B, check_finite=False)
+        else:
+            factors = [spla.splu(blk.tocsc(), permc_spec="COLAMD") for blk in _level_blocks(big, K, S)]
+            self.solve = lambda n, B: factors[n].solve(np.asarray(B, order="F"))
+
+    @staticmethod
+    def _dominant(ab) -> bool:
+        """Every tridiagonal block (banded storage, ``kl = ku = 1``) row or column diagonally dominant."""
+        d, up, lo = np.abs(ab[:, 2]), np.abs(ab[:, 1]), np.abs(ab[:, 3])   # up[:, j] = M[j-1, j], lo[:, j] = M[j+1, j]
+        rows = np.zeros_like(d)
+        rows[:, :-1] += up[:, 1:]                     # M[i, i+1]
+        rows[:, 1:] += lo[:, :-1]                     # M[i, i-1]
+        cols = up + lo                                # column j: M[j-1, j] + M[j+1, j]
+        ok = np.all(d > 0.0, axis=1) & (np.all(d >= rows, axis=1) | np.all(d >= cols, axis=1))
+        return bool(np.all(ok))
+
+
+@dataclass
+class _NewtonBlocks:
+    """The Jacobian of the stacked residual, kept as its time-level blocks (never one space-time matrix).
+
+    Unknowns ``phi^0..N-1``, ``m^1..N`` and (coupled) ``mbar^1..N``; with ``L_n = L_{phi^n} - nu Lap_h``,
+    ``A_n`` the FP operator of level ``n``, ``T_{n,k} = d(A(phi^k) m)/d phi^k`` and ``j1 = 1`` for CN (else 0)::
+
+        HJB_n:  D_n dphi^n + E_n dphi^{n+1} + c_n dmbar^{n+1} (+ c'_n dmbar^n, CN)      D_n = I/dt + theta L_n
+        FP_n:   P_n dm^{n+1} + Q_n dm^n + theta T_{n,n+j1} dphi^{n+j1} (+ (1-theta) T_{n,n} dphi^n, CN)
+        MEAN_n: dmbar^{n+1} - h^d sum x dm^{n+1}
+
+    with ``E_n = -I/dt + (1 - theta) L_{n+1}``, ``P_n = I/dt + theta A_{n+j1}``, ``Q_n = -I/dt + (1-theta) A_n``.
+    The HJB rows do not involve ``m`` and the FP rows only ``phi`` of their own (and, CN, the next) level, so
+    without the means the Jacobian is block lower triangular in (phi, m), with a block upper bidiagonal (in
+    time) HJB part and a block lower bidiagonal FP part."""
+
+    hjb_diag: _LevelSolvers              # D_n, n = 0..N-1
+    hjb_next: list | None                # E_n, n = 0..N-2 (None: implicit Euler, E_n = -I/dt)
+    fp_diag: _LevelSolvers               # P_n
+    fp_prev: list | None                 # Q_n, n = 0..N-1 (Q_0 unused; None: implicit Euler, Q_n = -I/dt)
+    fp_phi_this: sp.csr_matrix           # block n: the FP_n term in dphi^n (IE: T_{n,n}; CN: (1-theta) T_{n,n})
+    fp_phi_next: sp.csr_matrix | None    # block n: theta T_{n,n+1} (CN, n = 0..N-2)
+    dh_next: np.ndarray | None           # (N, S, d): dHJB_n / dmbar^{n+1} = theta kappa (x - mbar^{n+1})
+    dh_this: np.ndarray | None           # (N, S, d): dHJB_n / dmbar^n = (1 - theta) kappa (x - mbar^n), CN
+    mean_rows: np.ndarray | None         # (d, S): h^d x, so that MEAN_n = mbar^{n+1} - mean_rows @ m^{n+1}
+
+
+def _newton_jacobian(system, phi, m, mbar, grads) -> _NewtonBlocks:
+    """The level blocks of the Newton Jacobian at ``(phi, m, mbar)`` (see :class:`_NewtonBlocks`), assembled for
+    all levels at once (block-diagonal sparse products) and factored level by level (:class:`_LevelSolvers`):
+    ``O(N S)`` work for stencil blocks."""
     ops, dt, N, S = system.ops, system.dt, system.steps, system.ops.size
+    th = system.theta
+    cn = system.crank_nicolson
+    j1 = 1 if cn else 0
+    eye = sp.identity(N * S, format="csr")
+    L = _block_diagonal(ops, grads, slice(0, N), "L")
+    A = _block_diagonal(ops, grads, slice(j1, N + j1), "A")
+    hjb_diag = _LevelSolvers((eye / dt + th * L).tocsr(), N, S)
+    fp_diag = _LevelSolvers((eye / dt + th * A).tocsr(), N, S)
+    hjb_next = fp_prev = fp_phi_next = None
+    if cn:
+        E = _block_diagonal(ops, grads, slice(1, N), "L")           # L_{n+1}, n = 0..N-2
+        hjb_next = _level_blocks((-sp.identity((N - 1) * S, format="csr") / dt + (1 - th) * E).tocsr(), N - 1, S)
+        Q = _block_diagonal(ops, grads, slice(0, N), "A")            # A_n, n = 0..N-1
+        fp_prev = _level_blocks((-eye / dt + (1 - th) * Q).tocsr(), N, S)
+        fp_phi_this = (1 - th) * _block_diagonal(ops, grads, slice(0, N), "T", m[:N])
+        fp_phi_next = th * _block_diagonal(ops, grads, slice(1, N), "T", m[1:N])
+    else:
+        fp_phi_this = _block_diagonal(ops, grads, slice(0, N), "T", m[1:])
+    dh_next = dh_this = mean_rows = None
+    if system.coupled:
+        x = np.stack(ops.x, axis=-1)                                           # (S, d)
+        mbar = np.asarray(mbar, dtype=float).reshape(N + 1, -1)
+        w1, w0 = (th, 1 - th) if cn else (1.0, 0.0)
+        dh_next = w1 * system.kappa * (x[None, :, :] - mbar[1:, None, :])
+        if w0:
+            dh_this = w0 * system.kappa * (x[None, :, :] - mbar[:-1, None, :])
+            dh_this[0] = 0.0                                                   # mbar^0 = mean of m_0: data
+        mean_rows = ops.cell * x.T
+    return _NewtonBlocks(hjb_diag, hjb_next, fp_diag, fp_prev, fp_phi_this.tocsr(),
+                         None if fp_phi_next is None else fp_phi_next.tocsr(), dh_next, dh_this, mean_rows)
+
+
+def _newton_direction(system, J: _NewtonBlocks, R: np.ndarray) -> np.ndarray:
+    """Solve ``J delta = -R`` exactly by block elimination in time: no space-time factorisation.
+
+    Method. Without the means, ``J`` is block lower triangular (see :class:`_NewtonBlocks`): a backward sweep
+    through the HJB levels (``D_n dphi^n = r^n - E_n dphi^{n+1}``), then a forward sweep through the FP levels
+    (``P_n dm^{n+1} = r^n - Q_n dm^n - T dphi``) solve it, with the level factorisations of the Jacobian. The
+    ``N d`` means couple every cell of a level, so they are eliminated by their Schur complement: the sweeps run
+    once with ``N d + 1`` right-hand sides together (the residual and the response to each mean unknown; the
+    HJB sweep carries only the columns that are nonzero at a level, those of ``mbar^{n..N}``), which gives the
+    means' dense ``N d x N d`` system ``(I - h^d sum x dm/dmbar) dmbar = -R_mean + h^d sum x dm_0``; then
+    ``dphi`` and ``dm`` follow from one more pair of single right-hand-side sweeps.
+
+    Cost per Newton step, ``S`` cells and banded (1D) levels: ``~3N`` level solves with up to ``N d + 1``
+    columns, ``O(N^2 d S)`` flops, plus one dense ``N d`` solve, ``O((N d)^3)``; memory ``2 N S (N d + 1)``
+    floats (HJB responses and their FP sources), freed before the last sweeps. Uncoupled: ``2N`` single
+    right-hand-side level solves, the cost of one linear Picard sweep. (One ``splu`` of the whole space-time
+    matrix instead, with the means by Woodbury, costs ``N d`` solves with that fill-heavy factorisation.)"""
+    ops, N, S = system.ops, system.steps, system.ops.size
     d = ops.dim
-    eye = sp.identity(S, format="csr")
-    th, j1 = system.theta, (1 if system.crank_nicolson else 0)
-    A = [system.fp_matrix(g) for g in grads]                   # FP space operator per level
-    rows = []   # (block row, block col, matrix); unknowns phi^0..N-1 (blocks 0..N-1), m^1..N (N..2N-1)
-    for n in range(N):
-        rows.append((n, n, eye / dt + th * (ops.linearised(grads[n]) - ops.lap_hjb)))
-        if n + 1 < N:
-            off_diag = -eye / dt
-            if th < 1.0:
-                off_diag = off_diag + (1 - th) * (ops.linearised(grads[n + 1]) - ops.lap_hjb)
-            rows.append((n, n + 1, off_diag))
-        # FP_n: m^{n+1} is block N + n, m^n block N + n - 1, phi^k block k
-        rows.append((N + n, N + n, eye / dt + th * A[n + j1]))
-        if n > 0:
-            prev = -eye / dt
-            if th < 1.0:
-                prev = prev + (1 - th) * A[n]
-            rows.append((N + n, N + n - 1, prev))
-        if n + j1 < N:
-            rows.append((N + n, n + j1, th * ops.transport_jacobian(grads[n + j1], m[n + 1])))
-        if th < 1.0:
-            rows.append((N + n, n, (1 - th) * ops.transport_jacobian(grads[n], m[n])))
-    merged = {}
-    for r, c, M in rows:                       # CN puts two terms into some blocks
-        merged[(r, c)] = M if (r, c) not in merged else merged[(r, c)] + M
-    rows = [(r, c, M) for (r, c), M in merged.items()]
-    blocks = [[None] * (2 * N) for _ in range(2 * N)]
-    for r, c, M in rows:
-        blocks[r][c] = M
-    J = sp.bmat(blocks, format="csr")
-    if not system.coupled:
-        return J, None, None
-    # dHJB_n/dmbar^{n+1} = kappa (x - mbar) per coordinate; MEAN_n = mbar^{n+1} - h^d sum x m^{n+1}
-    i = np.arange(S)
-    r_h, c_h, v_h, r_m, c_m, v_m = [], [], [], [], [], []
-    w1, w0 = (th, 1 - th) if th < 1.0 else (1.0, 0.0)
-    for n in range(N):
-        for a in range(d):
-            r_h.append(n * S + i); c_h.append(np.full(S, n * d + a))
-            v_h.append(w1 * system.kappa * (ops.x[a] - mbar[n + 1][a]))
-            if w0 and n > 0:                   # CN: F^n of HJB_n depends on mbar^n (unknown n - 1)
-                r_h.append(n * S + i); c_h.append(np.full(S, (n - 1) * d + a))
-                v_h.append(w0 * system.kappa * (ops.x[a] - mbar[n][a]))
-            r_m.append(np.full(S + 1, n * d + a))
-            c_m.append(np.concatenate([N * S + n * S + i, [2 * N * S + n * d + a]]))
-            v_m.append(np.concatenate([-ops.cell * ops.x[a], [1.0]]))
-    cat = np.concatenate
-    dh = sp.coo_matrix((cat(v_h), (cat(r_h), cat(c_h))), shape=(2 * N * S, N * d)).tocsr()
-    dm = sp.csr_matrix((cat(v_m), (cat(r_m), cat(c_m))), shape=(N * d, 2 * N * S + N * d))
-    return J, dh, dm[:, :2 * N * S]
+    coupled = J.dh_next is not None
+    cn = J.dh_this is not None
+    nb = N * d if coupled else 0                 # mean unknowns; column nb carries the residual
+    ncol = nb + 1
+    dt = system.dt
+    R_h, R_f = R[:N * S].reshape(N, S), R[N * S:2 * N * S].reshape(N, S)
 
+    def hjb_sweep_lin(rhs, X, lo_of):
+        for n in range(N - 1, -1, -1):
+            lo = lo_of(n)
+            B = rhs(n, lo)
+            if n < N - 1:
+                B -= (-X[n + 1, :, lo:] / dt) if J.hjb_next is None else J.hjb_next[n] @ X[n + 1, :, lo:]
+            X[n, :, lo:] = J.hjb_diag.solve(n, B)
+        return X
 
-def _newton_direction(J, U, V, R, n_local: int) -> np.ndarray:
-    """Solve ``[[J, U], [V, I]] delta = -R``. The mean unknowns couple every cell of a time level (dense
-    columns ``U``, rows ``V``): they are eliminated by the Woodbury identity, so only the sparse ``J`` is
-    factored, ``(J - U V)^{-1} b = J^{-1} b + Z (I - V Z)^{-1} V J^{-1} b`` with ``Z = J^{-1} U``."""
-    lu = spla.splu(J.tocsc(), permc_spec="MMD_AT_PLUS_A")     # least fill on the space-time pattern
-    if U is None:
-        return lu.solve(-R)
-    r1, r2 = -R[:n_local], -R[n_local:]
-    Z = lu.solve(U.toarray())
-    C = np.eye(U.shape[1]) - V @ Z
-    y0 = lu.solve(r1 - U @ r2)
-    y = y0 + Z @ np.linalg.solve(C, V @ y0)
-    return np.concatenate([y, r2 - V @ y])
+    def fp_sweep_lin(X, rhs, keep):
+        Xf = X.reshape(N * S, -1)
+        G = (J.fp_phi_this @ Xf).reshape(N, S, -1)                 # FP_n sources -T dphi, all levels at once
+        if J.fp_phi_next is not None:
+            G[:-1] += (J.fp_phi_next @ Xf[S:]).reshape(N - 1, S, -1)
+        Y, kept = None, []
+        for n in range(N):
+            B = rhs(n) - G[n]
+            if n > 0:
+                B -= (-Y / dt) if J.fp_prev is None else J.fp_prev[n] @ Y
+            Y = J.fp_diag.solve(n, B)
+            kept.append(keep(Y))
+        return kept
+
+    def single_rhs(n, lo):
+        return -R_h[n][:, None].copy()
+
+    if not coupled:
+        X = hjb_sweep_lin(single_rhs, np.empty((N, S, 1)), lambda n: 0)
+        dm = fp_sweep_lin(X, lambda n: -R_f[n][:, None], lambda Y: Y[:, 0])
+        return np.concatenate([X.ravel(), np.ravel(dm)])
+
+    def all_rhs(n, lo):                          # columns lo..nb: unit mean responses, then the residual
+        B = np.zeros((S, ncol - lo))
+        B[:, -1] = -R_h[n]
+        B[:, n * d - lo:(n + 1) * d - lo] = -J.dh_next[n]
+        if cn and n > 0:
+            B[:, (n - 1) * d - lo:n * d - lo] -= J.dh_this[n]
+        return B
+
+    lo_of = (lambda n: max(n - 1, 0) * d) if cn else (lambda n: n * d)
+    X = hjb_sweep_lin(all_rhs, np.zeros((N, S, ncol)), lo_of)
+
+    def fp_all_rhs(n):
+        B = np.zeros((S, ncol))
+        B[:, -1] = -R_f[n]
+        return B
+
+    means = np.concatenate(fp_sweep_lin(X, fp_all_rhs, lambda Y: J.mean_rows @ Y))   # (N d, ncol)
+    del X
+    dmbar = np.linalg.solve(np.eye(nb) - means[:, :nb], -R[2 * N * S:] + means[:, nb])
+    dmb = dmbar.reshape(N, d)
+
+    def solved_rhs(n, lo):                       # the HJB rows with the means known: one column
+        B = -R_h[n] - J.dh_next[n] @ dmb[n]
+        if cn and n > 0:
+            B -= J.dh_this[n] @ dmb[n - 1]
+        return B[:, None]
+
+    dphi = hjb_sweep_lin(solved_rhs, np.empty((N, S, 1)), lambda n: 0)
+    dm = fp_sweep_lin(dphi, lambda n: -R_f[n][:, None], lambda Y: Y[:, 0])
+    return np.concatenate([dphi.ravel(), np.ravel(dm), dmbar])
 
 
 def _newton_krylov(system, settings):
@@ -430,9 +693,19 @@ def _newton_krylov(system, settings):
     return MFGSolution(phi, m, {k: np.array(v) for k, v in history.items()}, n_it)
 
 
-@_register("newton", "Newton on the space-time system, sparse Jacobian, splu, backtracking line search "
-                     "(spectral variant: Newton-Krylov)")
+@_register("newton", "Newton on the space-time system, step by block elimination in time (HJB sweep back, FP "
+                     "sweep forward, means by Schur complement), backtracking line search (spectral: Newton-Krylov)")
 def newton(system, settings):
+    """Newton's method on the discrete HJB-FP system (all levels at once), from one Picard sweep from ``m_0``.
+
+    Each iteration: the stacked residual (:func:`_newton_residual`, every level's operators applied in one
+    sparse product), the Jacobian's level blocks (:func:`_newton_jacobian`), the exact Newton step by block
+    elimination in time (:func:`_newton_direction`), then a backtracking line search on the residual's 2-norm
+    (halving from the full step; near the solution the full step is taken and convergence is quadratic). The
+    iteration is a deterministic function of ``(phi, m, mbar)`` at its start (restarts resume bit for bit).
+    Cost per iteration, 1D (banded levels), ``S`` cells and ``N`` steps: ``O(N^2 d S + (N d)^3)`` flops for the
+    step and ``O(N S)`` for residuals and Jacobian; the start costs one Picard sweep. Stops when the relative
+    change of ``m`` is ``<= tol`` and the HJB/FP residuals are ``<= max(1e-9, 1e3 tol)``."""
     if getattr(system.ops, "spectral", False):
         return _newton_krylov(system, settings)
     tol, max_it = settings["tol"], settings["max_iterations"]
@@ -450,8 +723,8 @@ def newton(system, settings):
         first, phi, m, mbar, history = saved["iteration"], saved["phi"], saved["m"], saved["mbar"], saved["history"]
     R, grads = _newton_residual(system, phi, m, mbar)
     for k in range(first, max_it):
-        J, U, V = _newton_jacobian(system, phi, m, mbar, grads)
-        delta = _newton_direction(J, U, V, R, 2 * N * S)
+        J = _newton_jacobian(system, phi, m, mbar, grads)
+        delta = _newton_direction(system, J, R)
         norm0 = np.linalg.norm(R)
         step = 1.0
         while True:
@@ -466,7 +739,7 @@ def newton(system, settings):
             step *= 0.5
         change = float(step * np.abs(delta[N * S:2 * N * S]).max() / np.abs(m_t).max())
         phi, m, mbar, R, grads = phi_t, m_t, mbar_t, R_t, grads_t
-        hjb, fp = residuals(system, phi, m)
+        hjb, fp = _history_residuals(system, phi, m, grads)
         for key, v in (("change", change), ("hjb_residual", hjb), ("fp_residual", fp),
                        ("newton_residual", float(np.linalg.norm(R)))):
             history[key].append(v)
