@@ -54,7 +54,8 @@ def weno5_vs_copy(n: int, repeats: int, min_call_s: float) -> dict:
     step_s = median(per_step(t["ours"], steps))
     return {"n": n, "steps_per_call": steps, "repeats": repeats, "compile_s": compile_s, "step_s": step_s,
             "copy_pass_s": median(per_step(t["copy"], 3 * steps)), "Mupd_per_s": n / step_s / 1e6,
-            "fraction_of_copy_bandwidth": median_ratio(t["copy"], t["ours"])}
+            "fraction_of_copy_bandwidth": median_ratio(t["copy"], t["ours"]),
+            "parallel": bool(stepper.parallel)}          # the size rule's choice (fluxes.weno5_parallel)
 
 
 class NumpyETDRK4:
@@ -100,4 +101,5 @@ def etdrk4_vs_numpy(n: int, repeats: int, min_call_s: float) -> dict:
     step_s = median(per_step(t["ours"], steps))
     return {"n": n, "dt": ours.dt, "steps_per_call": steps, "repeats": repeats, "compile_s": compile_s,
             "step_s": step_s, "numpy_step_s": median(per_step(t["numpy"], steps)), "Mupd_per_s": n / step_s / 1e6,
-            "relative_difference_after_5_steps": difference, "speedup_vs_numpy_fft": median_ratio(t["numpy"], t["ours"])}
+            "relative_difference_after_5_steps": difference, "fused_step_loop": ours.fused is not None,
+            "speedup_vs_numpy_fft": median_ratio(t["numpy"], t["ours"])}

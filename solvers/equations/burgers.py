@@ -386,3 +386,13 @@ class SpectralBurgers:
         if h not in self._etd:
             self._etd = {h: ETDPlan(etdrk4_coefficients(h * self.symbol, h))}
         return self._etd[h]
+
+    def fused_etdrk4(self, h):
+        """The whole ETDRK4 step loop in one numba function with rocket-fft's FFTs
+        (:class:`solvers.kernels.spectral.FusedETDRK4Burgers1D`, fresh work arrays per call): 1D with constant
+        coefficients only; ``None`` otherwise (or without rocket-fft), and the stepper keeps the numpy path."""
+        from ..kernels import spectral
+        if self.dim != 1 or not self.coefs.constant or not spectral.AVAILABLE:
+            return None
+        return spectral.FusedETDRK4Burgers1D(self.etd_plan(h).c, self.mask, self._ik[0], self.coefs.at(0.0)[1],
+                                             self.shape[0])
