@@ -211,6 +211,14 @@ def main(argv=None) -> int:
     except GridshockError as exc:
         print(f"gridshock: {exc}", file=sys.stderr)
         return exc.exit_code
+    except MemoryError:
+        # Runs that cannot fit are refused up front (solvers/problems/limits.py, exit 2); this is the backstop
+        # for the work arrays that estimate leaves out. The atomic writer leaves no partial result.
+        from .problems.limits import available_memory
+        print(f"gridshock: numerical failure: out of memory during the run; limit: the "
+              f"{available_memory() / 2**30:.3g} GiB this machine has available; lower grid.points, time.saves "
+              "or the number of time steps", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         print("gridshock: interrupted", file=sys.stderr)
         return 130

@@ -8,6 +8,14 @@
 from __future__ import annotations
 
 
+def one_line(text: str) -> str:
+    """``text`` with every non-printable character (line breaks, control characters) escaped, so that a key,
+    file name or value taken from user input cannot break the one-line message."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 class GridshockError(Exception):
     """Base class of the errors the CLI reports without a traceback."""
 
@@ -26,7 +34,7 @@ class InputError(GridshockError, ValueError):
     def _message(self) -> str:
         where = f"{self.file}: " if self.file else ""
         why = f" ({self.reason})" if self.reason else ""
-        return f"{where}key '{self.key}' has invalid value {self.value!r}{why}; allowed: {self.allowed}"
+        return one_line(f"{where}key '{self.key}' has invalid value {self.value!r}{why}; allowed: {self.allowed}")
 
     def in_file(self, file: str) -> "InputError":
         """The same error, attributed to ``file`` (set once the file name is known)."""

@@ -177,7 +177,7 @@ def _interface(problem, split: BinarySplit, out: Analysis, comparer: _Comparer, 
             if problem.periodic[0]:       # stay clear of the neighbouring interface of the periodic images
                 half = min(half, 0.25 * (grid.upper[0] - grid.lower[0]))
             s = grid.axes[0]
-            sel = np.isfinite(U[j]) & (np.abs(s - point) < half) & resolved[j]
+            sel = np.isfinite(U[j]) & np.isfinite(ux[j]) & (np.abs(s - point) < half) & resolved[j]
             s, un, un_exact, pos_cf, offset = s[sel], U[j][sel], exact.score(s[sel], t), float(point), 0.0
             ux_line = ux[j][sel]
         else:
@@ -234,6 +234,8 @@ def _interface(problem, split: BinarySplit, out: Analysis, comparer: _Comparer, 
 def _normal_line(grid, U2, point, normal, half_length):
     """Samples of ``u . n`` on the normal line through ``point`` (cubic interpolation), inside the grid."""
     h = min(grid.spacing)
+    diagonal = float(np.hypot(*(u - lo for lo, u in zip(grid.lower, grid.upper))))
+    half_length = min(half_length, diagonal)      # longer (a huge fit_window): samples outside the grid only
     s = np.arange(-half_length, half_length + h / 4, h / 2)
     pts = point[None, :] + s[:, None] * normal[None, :]
     lo = np.array([ax[0] for ax in grid.axes]) + 2 * h

@@ -32,6 +32,7 @@ from ..measurements.modes import count_modes
 from .burgers_exact import DoubleWellScore, MixtureScore, TravellingShock, VPMixtureScore
 from .case import Case
 from .exact import exact_solution
+from .limits import check_steps
 
 
 @dataclass
@@ -190,6 +191,7 @@ def build_burgers_problem(case: Case) -> BurgersProblem:
     problem = BurgersProblem(case, grid, bcs, space, diffusion, scheme, m["nu"], coefficients, operator, exact,
                              np.nan, "", output_times, space.cfl * scheme.cfl)
     problem.dt, problem.dt_rule = _choose_dt(problem)
+    check_steps(case, problem.dt, problem.dt_rule)
     return problem
 
 

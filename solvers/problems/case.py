@@ -22,6 +22,23 @@ from ..errors import InputError
 from .schema import COMPARE_KEYS, COMPARISON_DEFAULTS, REQUIRED, SCHEMA, Field
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]+$")
+INT64 = (-(2**63), 2**63 - 1)      # TOML integers are 64-bit; tomllib accepts any size
+MAGNITUDE = (1e-100, 1e100)        # nonzero case numbers: beyond, products and squares leave double precision
+RANGE = "every number of a case is 0 or of magnitude within [1e-100, 1e100]"
+
+
+def representable(x) -> bool:
+    """A case number the solvers can square and divide by: finite, and 0 or of magnitude in MAGNITUDE."""
+    try:
+        x = float(x)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    return math.isfinite(x) and (x == 0.0 or MAGNITUDE[0] <= abs(x) <= MAGNITUDE[1])
+
+
+def representable_array(arr: np.ndarray) -> bool:
+    a = np.abs(np.asarray(arr, dtype=float))
+    return bool(np.all(np.isfinite(a) & ((a == 0) | ((a >= MAGNITUDE[0]) & (a <= MAGNITUDE[1])))))
 
 
 @dataclass
@@ -90,6 +107,7 @@ def load_case(path: str | Path, overrides: list[str] | None = None) -> Case:
         raise InputError("(syntax)", path, "valid TOML", file=path, reason=str(exc)) from None
     try:
         raw = apply_overrides(raw, overrides or [])
+        _check_integers(raw)
         if overrides:
             text = tomli_w.dumps(raw)
         values, compare = _validate(raw)
@@ -97,11 +115,24 @@ def load_case(path: str | Path, overrides: list[str] | None = None) -> Case:
         raise exc.in_file(path) from None
     case = Case(path=path, text=text, values=values, compare=compare)
     from .consistency import check_consistency   # noqa: E402  (the data/grid cross-checks)
+    from .limits import check_limits, check_vp_horizon   # noqa: E402  (what the numbers and the machine can hold)
     try:
+        check_vp_horizon(case)
         check_consistency(case)
+        check_limits(case)
     except InputError as exc:
         raise (exc if exc.file else exc.in_file(path)) from None
     return case
+
+
+def _check_integers(node, prefix: str = "") -> None:
+    """Every integer of the case within 64 bits (TOML); a larger one would overflow float() and numpy."""
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for k, v in items:
+        key = prefix if isinstance(k, int) else (f"{prefix}.{k}" if prefix else str(k))
+        if isinstance(v, int) and not isinstance(v, bool) and not INT64[0] <= v <= INT64[1]:
+            raise InputError(key, v, "an integer within the 64-bit range of TOML, -2^63 .. 2^63 - 1")
+        _check_integers(v, key)
 
 
 def _coerce(key: str, value, spec: Field):
@@ -116,6 +147,8 @@ def _coerce(key: str, value, spec: Field):
     elif kind == "float":
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise bad
+        if not representable(value):
+            raise InputError(key, value, f"{spec.allowed or _describe(spec)}; {RANGE}")
         value = float(value)
     elif kind == "bool":
         if not isinstance(value, bool):
@@ -129,6 +162,8 @@ def _coerce(key: str, value, spec: Field):
         if value != "auto" and (isinstance(value, bool) or not isinstance(value, (int, float))
                                 or not math.isfinite(value) or value <= 0):
             raise bad
+        if value != "auto" and not representable(value):
+            raise InputError(key, value, f"{spec.allowed or _describe(spec)}; {RANGE}")
         value = value if value == "auto" else float(value)
     elif kind == "str_or_list":
         if not isinstance(value, (str, list)):
@@ -205,4 +240,6 @@ def as_float_list(case: Case, key: str, value, length: int | None = None) -> np.
     wanted = "a non-empty list of finite numbers" if length is None else f"a list of {length} finite numbers"
     if arr.ndim != 1 or arr.size == 0 or (length is not None and arr.size != length) or not np.all(np.isfinite(arr)):
         raise case.error(key, value, wanted)
+    if not representable_array(arr):
+        raise case.error(key, value, f"{wanted}; {RANGE}")
     return arr

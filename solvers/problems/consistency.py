@@ -8,7 +8,7 @@ from ..equations.space import SPACE_SCHEMES
 from ..grids.boundaries import BOUNDARY_KINDS, boundary_from_spec
 from ..integrators import TIME_SCHEMES
 from ..integrators.split_schemes import BURGERS_TIME_SCHEMES
-from .case import NAME_PATTERN, Case, as_float_list
+from .case import NAME_PATTERN, RANGE, Case, as_float_list, representable, representable_array
 
 
 def check_consistency(case: Case) -> None:
@@ -197,8 +197,8 @@ def _check_mfg(case: Case, bcs) -> None:
         raise case.error("mfg.c", mfg["c"], "a number >= 0")
     xt = mfg["x_T"]
     if not isinstance(xt, list) or len(xt) not in (1, dim) or not all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) for v in xt):
-        raise case.error("mfg.x_T", xt, f"a list of {dim} numbers (or one number for every axis)")
+            isinstance(v, (int, float)) and not isinstance(v, bool) and representable(v) for v in xt):
+        raise case.error("mfg.x_T", xt, f"a list of {dim} numbers (or one number for every axis); {RANGE}")
     if not 0 < mfg["damping"] <= 1:
         raise case.error("mfg.damping", mfg["damping"], "a number in (0, 1]")
     if not 0 < mfg["tol"] < 1:
@@ -233,6 +233,8 @@ def _check_mixture(case: Case, lower, upper, points, bcs) -> None:
         mu = mu[:, 0]
     if (dim == 1 and mu.shape != (w.size,)) or (dim == 2 and mu.shape != (w.size, 2)) or not np.all(np.isfinite(mu)):
         raise case.error("data.means", data["means"], f"{w.size} coordinate lists of length {dim}")
+    if not representable_array(mu):
+        raise case.error("data.means", data["means"], f"{w.size} coordinate lists of length {dim}; {RANGE}")
     mu = mu.reshape(w.size, dim)
     comps = case["measure"]["components"]
     if w.size == 1 and comps == [0, 1]:      # the default pair: nothing to measure with one component
@@ -241,6 +243,9 @@ def _check_mixture(case: Case, lower, upper, points, bcs) -> None:
     if (len(comps) != 2 or not all(isinstance(c, int) and not isinstance(c, bool) and 0 <= c < w.size for c in comps)
             or comps[0] == comps[1]):
         raise case.error("measure.components", comps, f"two distinct indices in 0..{w.size - 1}")
+    if np.array_equal(mu[comps[0]], mu[comps[1]]):      # the interface is the bisector of the two means
+        raise case.error("data.means", data["means"], f"distinct means for the measured components "
+                         f"measure.components = {comps} (their interface is the bisector of the two means)")
     _check_extent(case, mu, s, lower, upper, points, bcs)
 
 
@@ -265,13 +270,14 @@ def _check_extent(case: Case, mu, s, lower, upper, points, bcs) -> None:
         schedule = _schedule(case)
         tau0, scale = float(schedule.tau(case["time"]["start"])), float(np.exp(0.5 * schedule.B(case["time"]["start"])))
     mu = mu / scale
-    sd = np.sqrt(s ** 2 + tau0) / scale
+    sd = np.hypot(s, np.sqrt(tau0)) / scale       # sqrt(s^2 + tau0) without overflow for huge stds
     h = (upper - lower) / points
     for k in range(w.size):
         for ax in range(dim):
             if bcs[ax].periodic:
                 continue
-            lo, hi = mu[k, ax] - 4 * sd[k], mu[k, ax] + 4 * sd[k]
+            with np.errstate(over="ignore"):         # 4 x a std near the float limit: +-inf, i.e. outside
+                lo, hi = mu[k, ax] - 4 * sd[k], mu[k, ax] + 4 * sd[k]
             if lo < lower[ax] or hi > upper[ax]:
                 raise case.error("grid.lower" if lo < lower[ax] else "grid.upper",
                                  case["grid"]["lower" if lo < lower[ax] else "upper"],

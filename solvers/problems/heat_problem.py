@@ -27,6 +27,7 @@ from ..integrators import TIME_SCHEMES, TimeScheme
 from ..integrators.steppers import Stepper, make_stepper
 from .case import Case
 from .exact import MixtureSolution, exact_solution
+from .limits import check_steps
 
 
 @dataclass
@@ -83,6 +84,8 @@ def build_heat_problem(case: Case) -> HeatProblem:
     extra = np.asarray(case["measure"]["times"] or [], dtype=float)
     output_times = np.unique(np.concatenate([saves, extra]))
     dt, rule = _choose_dt(case, operator, scheme, exact, output_times)
+    if scheme.kind != "exact":
+        check_steps(case, dt, rule)
     return HeatProblem(case, grid, bcs, space, scheme, nu, operator, exact, dt, rule, output_times)
 
 
