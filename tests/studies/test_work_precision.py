@@ -141,3 +141,13 @@ def test_quiet_run_prints_nothing(tmp_path, capsys, monkeypatch):
     assert (tmp_path / "heat_symmetric_1d.h5").is_file()
     from solvers.progress import show_progress
     assert show_progress() is False
+
+
+def test_refined_step_respects_the_advective_cfl_for_imex_burgers():
+    """upwind1 (order 1) + ARS222 (order 2): the accuracy rule alone would shrink dt by 2^(-l/2) while h halves,
+    breaking the explicit advective CFL; for Burgers the step falls at least like h (heat keeps the rule)."""
+    from solvers.studies.convergence import _level_dt
+    base = dict(explicit=False, time_order=2.0, space_order=1.0, dt=1e-2, dt_auto=True)
+    assert _level_dt(dict(base, advective_cfl=True), 2) == pytest.approx(1e-2 / 4)
+    assert _level_dt(dict(base, advective_cfl=False), 2) == pytest.approx(1e-2 / 2)
+    assert _level_dt(dict(base, space_order=4.0, advective_cfl=True), 1) == pytest.approx(1e-2 / 4)
