@@ -86,7 +86,18 @@ def test_stepper_chooses_kernel_and_threads_by_the_measured_sizes():
     assert not use_parallel_2d(PARALLEL_MIN_POINTS - 1)
     assert kernel_2d(PARALLEL_MIN_POINTS) == (rk_advance_2d_parallel, 1 if PARALLEL_MIN_POINTS < THREADS_MIN_POINTS
                                                else numba.get_num_threads())
-    assert kernel_2d(THREADS_MIN_POINTS) == (rk_advance_2d_parallel, numba.get_num_threads())
+    assert kernel_2d(THREADS_MIN_POINTS)[0] is rk_advance_2d_parallel
+
+
+@pytest.mark.parametrize("load, cores, threads, expected", [
+    (0.2, 2, 2, 2), (1.0, 2, 2, 2), (1.4, 2, 2, 2), (1.6, 2, 2, 1), (2.5, 2, 2, 1), (3.0, 8, 8, 6), (0.0, 2, 1, 1)])
+def test_threads_follow_the_free_cores(monkeypatch, load, cores, threads, expected):
+    """n threads only when n - 1 cores besides this process are idle (load average counts this process)."""
+    from solvers.kernels import threads as policy
+    monkeypatch.setattr(policy.os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(policy.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(policy.numba, "get_num_threads", lambda: threads)
+    assert policy.threads_to_use() == expected
 
 
 def test_2d_stepper_gives_the_same_answer_on_both_sides_of_the_threshold():

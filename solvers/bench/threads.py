@@ -77,7 +77,7 @@ def threads(sizes: list[int], repeats: int, min_call_s: float, threads_used: int
         row, c = _row(n, repeats, min_call_s, used)
         rows.append(row)
         compile_s = c if compile_s is None else compile_s
-    return {"threads": used, "threading_layer": _layer(), "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
+    return {"threads": used, "threading_layer": _layer(), "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY") or f"spin {os.environ.get('GOMP_SPINCOUNT')}",
             "rows": rows, "parallel_compile_s": compile_s,
             "threads_speedup_largest": rows[-1]["threads_only_speedup"],
             "parallel_vs_serial_largest": rows[-1]["parallel_vs_serial"],

@@ -28,6 +28,7 @@ from numba import njit
 
 from ..kernels.burgers_rk import rk_burgers_1d, rk_burgers_1d_weno5_parallel
 from ..kernels.fluxes import FLUX_ID, weno5_parallel
+from ..kernels.threads import threads_to_use
 from .split_schemes import ARS222_DELTA, ARS222_GAMMA, SplitTimeScheme
 
 MAX_TABLE_ENTRIES = 2_000_000
@@ -244,7 +245,8 @@ class FusedFluxRKStepper(SplitStepper):
 
     weno5 on at least :data:`~solvers.kernels.fluxes.WENO5_PARALLEL_MIN_POINTS` cells (and more than one numba
     thread) runs the loop's ``parallel=True`` twin (:func:`~solvers.kernels.fluxes.weno5_parallel`; bitwise the
-    same result, measured 1.3-1.7x at 1e5-1e6 cells with a free second core). weno5 alternates its stage inputs
+    same result, measured 1.3-1.7x at 1e5-1e6 cells with a free second core; with the other core busy, by the
+    load average, the serial loop: :func:`~solvers.kernels.threads.threads_to_use`). weno5 alternates its stage inputs
     between ``op.ue`` and ``self.ue2``."""
 
     def __init__(self, operator, scheme, dt):
@@ -258,13 +260,14 @@ class FusedFluxRKStepper(SplitStepper):
 
     def advance(self, u, t, nsteps):
         op, s = self.op, self.b.size
+        parallel = self.parallel and threads_to_use() > 1     # the second core is free (load average)
         for steps, table in self._chunks(t, nsteps):
             k = steps.size
             times = steps[:, None] + self.c[None, :] * self.dt
             coef = np.array([op.coefs.at(tt) for tt in times.ravel()]).reshape(k, s, 3) if not op.coefs.constant \
                 else np.broadcast_to(np.array(op.coefs.at(t)), (k, s, 3))
             off = table[0][0] if table is not None else np.broadcast_to(op._consts[0][0], (k, s) + op._consts[0][0].shape)
-            if self.parallel:
+            if parallel:
                 rk_burgers_1d_weno5_parallel(u, op.ue, self.ue2, self.K, self.A, self.b, k, self.dt, op.g,
                                              op.periodic[0], op.weights[0], off, coef, op.h, op.x0, op.d2[0],
                                              self.dscaled, 2 * numba.get_num_threads())

@@ -14,6 +14,7 @@ import scipy.sparse.linalg as spla
 from ..equations.heat import SpectralDiffusion, StencilDiffusion
 from ..kernels.runge_kutta import rk_advance_1d, rk_advance_2d
 from ..kernels.stencils import rk_advance_2d_parallel
+from ..kernels.threads import threads_to_use
 from ..kernels.theta import theta_advance_tridiagonal, theta_rhs_1d, theta_rhs_2d
 from ..kernels.tridiagonal import TridiagonalFactor
 from .schemes import TimeScheme
@@ -21,25 +22,26 @@ from .schemes import TimeScheme
 MAX_TABLE_ENTRIES = 2_000_000   # bound on boundary-offset tables per chunk (memory, not speed)
 
 # The 2D explicit kernel by grid size (points), from ``gridshock bench``'s ``threads_2d`` group (forward Euler,
-# central2, periodic, this 2-core machine kind shared with other work, load average 1.5-2.5). Measured: the
-# row kernel on one thread is faster than the serial kernel from 48^2 on in three runs (1.3x at 48^2,
-# 2.0x at 96^2, 3.1x at 384^2-768^2; 0.99x at 32^2); a second thread costs ~9 us per parallel region (passive
-# OpenMP wait, see kernels/stencils.py) and only breaks even at 1024^2 (0.91x, 1.00x, 1.13x in three runs; 0.2x at
-# 32^2, 0.5x at 128^2, 0.88x at 512^2), the step being memory-bound by then.
+# central2, periodic, this 2-core machine kind). Measured: the row kernel on one thread is faster than the serial
+# kernel from 48^2 on in three runs (1.3x at 48^2, 2.0x at 96^2, 3.1x at 384^2-768^2; 0.99x at 32^2). A second
+# thread (short-spin OpenMP wait, see kernels/threads.py), quiet machine: 1.15x at 96^2, 1.34x at 128^2,
+# 1.51x at 256^2, 1.67x at 512^2, 2.2x at 1024^2; with another job on the second core it loses at every size,
+# so the thread count also depends on the load (:func:`solvers.kernels.threads.threads_to_use`).
 # * below PARALLEL_MIN_POINTS the serial kernel (:func:`solvers.kernels.runge_kutta.rk_advance_2d`);
 # * from there the ``parallel=True`` kernel (:func:`solvers.kernels.stencils.rk_advance_2d_parallel`), whose
 #   contiguous-row sweep is faster than the serial kernel's 2D views even on one thread: on one thread up to
-#   THREADS_MIN_POINTS, where a second thread's fork/join starts to pay, on all of numba's threads from there.
+#   THREADS_MIN_POINTS, on the free cores' threads from there.
 PARALLEL_MIN_POINTS = 48 * 48
-THREADS_MIN_POINTS = 1024 * 1024
+THREADS_MIN_POINTS = 128 * 128
 
 
 def kernel_2d(points: int):
     """The size rule: ``(kernel, threads)`` for a 2D explicit advance on ``points`` grid points; ``threads`` is
-    ``None`` for the serial kernel, else the numba thread count to run the parallel kernel with."""
+    ``None`` for the serial kernel, else the numba thread count to run the parallel kernel with (more than one
+    only from :data:`THREADS_MIN_POINTS` and while the other cores are free)."""
     if points < PARALLEL_MIN_POINTS:
         return rk_advance_2d, None
-    return rk_advance_2d_parallel, (numba.get_num_threads() if points >= THREADS_MIN_POINTS else 1)
+    return rk_advance_2d_parallel, (threads_to_use() if points >= THREADS_MIN_POINTS else 1)
 
 
 def use_parallel_2d(points: int) -> bool:

@@ -44,7 +44,6 @@ loop vectorised; one division per reconstruction): 1.6-1.7x the per-face loop it
 from __future__ import annotations
 
 import math
-import os
 
 import numba
 import numpy as np
@@ -445,8 +444,7 @@ def burgers_rhs_1d(ue, g, n, h, x0, scheme_id, c2, c1, diff, out):
 # Size rule for the parallel weno5 sweep (and the stage combinations of the fused RK loop around it).
 # ---------------------------------------------------------------------------------------------------------------
 
-# Idle OpenMP workers sleep at a join instead of spinning (see solvers/kernels/stencils.py for the measurement).
-os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+from . import threads as _threads  # noqa: E402,F401  (OpenMP wait policy, before numba starts its threads)
 
 # Measured on this machine kind (2 cores shared with other jobs, numba 0.68, omp layer, passive wait), the whole
 # WENO5 + SSP-RK3 step of the benchmark (solvers/bench/burgers.py), medians of 7 round-robin repetitions of the

@@ -11,7 +11,6 @@
 """
 from __future__ import annotations
 
-import os
 
 import numpy as np
 from numba import njit, prange
@@ -76,12 +75,7 @@ def apply_stencil_2d(ue, g, coef_x, coef_y, out):
 # by ``solvers.integrators.steppers.PARALLEL_MIN_POINTS`` (``gridshock bench`` re-measures the crossover).
 # ---------------------------------------------------------------------------------------------------------------
 
-# Idle OpenMP workers sleep at a join instead of spinning (libgomp spins ~300 000 iterations by default). On a
-# shared 2-core machine a spinning worker takes the core the other thread needs: measured with the 2D Euler step
-# at load average ~4, 2 threads were 2-25x *slower* than serial with spinning and 1.1-1.3x faster with passive
-# waiting (256^2-1024^2, before the row layout above). Read by libgomp when numba first starts its threads;
-# an explicit setting in the environment wins.
-os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+from . import threads as _threads  # noqa: E402,F401  (OpenMP wait policy, before numba starts its threads)
 
 
 @njit(cache=True, parallel=True)
