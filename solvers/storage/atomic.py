@@ -142,6 +142,25 @@ def _fsync(path: Path, directory: bool = False) -> None:
 
 
 @contextlib.contextmanager
+def _atomic_temporary(path: str | Path):
+    """The shared mechanism: yield a fresh temporary sibling of ``path`` (stale ones of dead writers removed
+    first); on success fsync it, rename it onto ``path`` and fsync the directory; on any failure remove it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(path)
+    tmp = _create_temporary(path)
+    try:
+        yield tmp
+        _fsync(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync(path.parent, directory=True)
+
+
+@contextlib.contextmanager
 def atomic_h5(path: str | Path):
     """Yield an open ``h5py.File`` on a temporary sibling; rename it onto ``path`` only on success.
 
@@ -149,37 +168,15 @@ def atomic_h5(path: str | Path):
     flushed, closed and fsynced before the rename, and the directory is fsynced after it.
     """
     from .results import SCHEMA_VERSION
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(path)
-    tmp = _create_temporary(path)
-    try:
+    with _atomic_temporary(path) as tmp:
         with h5py.File(tmp, "w") as f:
             f.attrs["schema_version"] = SCHEMA_VERSION
             yield f
             f.flush()
-        _fsync(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    _fsync(path.parent, directory=True)
 
 
 def atomic_text(path: str | Path, text: str) -> Path:
     """Write a text file (CSV tables) the same way: a fresh temporary sibling, fsync, rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(path)
-    tmp = _create_temporary(path)
-    try:
+    with _atomic_temporary(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
-        _fsync(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    _fsync(path.parent, directory=True)
-    return path
+    return Path(path)
