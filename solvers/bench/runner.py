@@ -62,6 +62,8 @@ def run_groups(s: Sizes, c: Collected, use_pypde: bool) -> None:
     r["heat1d_explicit_vs_copy"] = _group("explicit heat step vs copy", heat.explicit_vs_copy, s.copy_n,
                                           s.repeats, s.min_call_s)
     k["heat1d_explicit_fraction_of_copy_bandwidth"] = r["heat1d_explicit_vs_copy"]["fraction_of_copy_bandwidth"]
+    k["heat1d_explicit_untiled_fraction_of_copy_bandwidth"] = \
+        r["heat1d_explicit_vs_copy"]["untiled_fraction_of_copy_bandwidth"]
     if use_pypde:
         for dim, n in ((1, s.pypde_1d_n), (2, s.pypde_2d_n)):
             g = f"heat{dim}d_explicit_vs_pypde"
@@ -85,6 +87,7 @@ def run_groups(s: Sizes, c: Collected, use_pypde: bool) -> None:
     for kind in scaling.KINDS:
         k[f"scaling_exponent_{kind}"] = r["scaling"][kind]
     k["scaling_exponent_nlogn_reference"] = r["scaling"]["nlogn_reference"]
+    k["scaling_exponent_explicit_default_threads"] = r["scaling"]["explicit_default_threads"]
     r["threads_2d"] = _group("2D threads", threads.threads, list(s.thread_sizes), s.repeats, s.min_call_s)
     k["threads_speedup_2d"] = r["threads_2d"]["threads_speedup_largest"]
     for key in ("serial_below_points", "threshold_points_in_code", "two_threads_from_points",

@@ -10,10 +10,19 @@ levels are left behind (1e3-3e4 doubles live in L1/L2, 1e6 in L3, 1e7 in DRAM), 
 reported beside them, is what a purely memory-bound step cannot beat. The explicit and implicit steppers copy
 the state in and out once per call, so each call makes at least ``MIN_STEPS`` steps (that copy then weighs
 2 % at most); the spectral step is one whole call.
+
+The fitted slopes are taken on one thread (numba's thread count set to 1 around each call): the cost growth of
+the algorithm and the memory hierarchy, not the thread policy (whose switch from one to two threads at a grid
+size would tilt the fit). The explicit step on the default threads is timed beside them and its slope reported
+apart (``explicit_default_threads``). The explicit step is the stepper users get: temporally tiled from
+:data:`~solvers.integrators.steppers.TILED_MIN_POINTS` (:mod:`solvers.kernels.temporal_tiling`), so it stays
+in cache at every size and its slope is that of an in-cache sweep, not of the copy.
 """
 from __future__ import annotations
 
 import math
+
+import numba
 
 import numpy as np
 
@@ -26,7 +35,19 @@ from .memory import CopyBench
 from .timing import calls_for, first_call, fitted_slope, median, per_step, round_robin
 
 KINDS = ("explicit", "implicit_tridiagonal", "spectral")
-MIN_STEPS = {"explicit": 50, "implicit_tridiagonal": 10, "spectral": 1, "copy": 50}
+MIN_STEPS = {"explicit": 50, "implicit_tridiagonal": 10, "spectral": 1, "copy": 50, "explicit_default_threads": 50}
+
+
+def _one_thread(fn):
+    """``fn`` run with numba's thread count set to 1 (restored afterwards)."""
+    def run(k):
+        previous = numba.get_num_threads()
+        numba.set_num_threads(1)
+        try:
+            return fn(k)
+        finally:
+            numba.set_num_threads(previous)
+    return run
 
 
 def _spectral_stepper(n: int):
@@ -38,12 +59,13 @@ def _steppers(n: int):
     g1, explicit, _ = heat_stepper(1, n, "euler")
     _, implicit, _ = heat_stepper(1, n, "crank_nicolson")
     _, spectral = _spectral_stepper(n)
-    u = {k: initial(g1) for k in KINDS}
+    u = {k: initial(g1) for k in KINDS + ("explicit_default_threads",)}
     copy = CopyBench(n)
-    return {"explicit": lambda k: explicit.advance(u["explicit"], 0.0, k),
-            "implicit_tridiagonal": lambda k: implicit.advance(u["implicit_tridiagonal"], 0.0, k),
-            "spectral": lambda k: [spectral.advance(u["spectral"], 0.0, 1) for _ in range(k)],
-            "copy": copy.run}
+    return {"explicit": _one_thread(lambda k: explicit.advance(u["explicit"], 0.0, k)),
+            "implicit_tridiagonal": _one_thread(lambda k: implicit.advance(u["implicit_tridiagonal"], 0.0, k)),
+            "spectral": _one_thread(lambda k: [spectral.advance(u["spectral"], 0.0, 1) for _ in range(k)]),
+            "copy": copy.run,
+            "explicit_default_threads": lambda k: explicit.advance(u["explicit_default_threads"], 0.0, k)}
 
 
 def nlogn_slope(sizes: list[int]) -> float:
@@ -61,6 +83,6 @@ def scaling(sizes: list[int], repeats: int, min_call_s: float) -> dict:
         rows.append({"n": n, **{f"{k}_step_s": median(per_step(t[k], steps[k])) for k in steps_fn}})
     out = {"sizes": sizes, "repeats": repeats, "rows": rows,
            "nlogn_reference": nlogn_slope(sizes)}
-    for k in KINDS + ("copy",):
+    for k in KINDS + ("copy", "explicit_default_threads"):
         out[k] = fitted_slope(sizes, [r[f"{k}_step_s"] for r in rows])
     return out
