@@ -21,6 +21,10 @@ name                 order  family     treatment and source
 
 ``stability_interval``: length of the real negative stability interval of the explicit tableau (diffusive
 limit of explicit schemes). ``cfl``: the factor applied to the space scheme's advective Courant number.
+``shu_osher``: for explicit schemes whose stages use only the step's start and the previous stage, the rows
+``(a_i, b_i, c_i)`` of the two-register form ``u^(i) = a_i u^n + b_i u^(i-1) + c_i dt F(u^(i-1))`` (Shu & Osher
+1988; Gottlieb, Shu & Tadmor 2001): the same scheme as ``(A, b)``, run without stored slopes by the weno5 loop
+(:mod:`solvers.kernels.burgers_lowstorage`); empty when there is none (RK4).
 """
 from __future__ import annotations
 
@@ -44,6 +48,7 @@ class SplitTimeScheme:
     A: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     b: np.ndarray = field(default_factory=lambda: np.zeros(0))
     description: str = ""
+    shu_osher: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))
 
     @property
     def explicit(self) -> bool:
@@ -55,11 +60,12 @@ def _register(s: SplitTimeScheme) -> None:
 
 
 _register(SplitTimeScheme("euler", 1, "explicit", 2.0, 1.0, np.array([0.0]), np.zeros((1, 1)), np.array([1.0]),
-                          "forward Euler, order 1"))
+                          "forward Euler, order 1", np.array([[0.0, 1.0, 1.0]])))
 _register(SplitTimeScheme(
     "ssprk3", 3, "explicit", 2.512745326618329, 1.0, np.array([0.0, 1.0, 0.5]),
     np.array([[0, 0, 0], [1.0, 0, 0], [0.25, 0.25, 0]]), np.array([1, 1, 4]) / 6.0,
-    "Shu-Osher SSP-RK3, order 3, SSP coefficient 1"))
+    "Shu-Osher SSP-RK3, order 3, SSP coefficient 1",
+    np.array([[0.0, 1.0, 1.0], [0.75, 0.25, 0.25], [1.0 / 3.0, 2.0 / 3.0, 2.0 / 3.0]])))
 _register(SplitTimeScheme(
     "rk4", 4, "explicit", 2.785293563405282, 1.0, np.array([0.0, 0.5, 0.5, 1.0]),
     np.array([[0, 0, 0, 0], [0.5, 0, 0, 0], [0, 0.5, 0, 0], [0, 0, 1.0, 0]]), np.array([1, 2, 2, 1]) / 6.0,
@@ -74,3 +80,15 @@ _register(SplitTimeScheme("etdrk4", 4, "etd", np.inf, 1.0, np.array([0.0, 0.5, 1
 
 ARS222_GAMMA = _GAMMA
 ARS222_DELTA = 1.0 - 1.0 / (2.0 * _GAMMA)
+
+
+def butcher_from_shu_osher(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The Butcher ``(A, b)`` of the two-register rows ``(a_i, b_i, c_i)``: stage ``i`` evaluates ``F`` at
+    ``u^(i-1) = u^n + dt sum_j A[i-1, j] K_j``, so ``A[i] = b_i A[i-1] + c_i e_{i-1}`` (needs ``a_i + b_i = 1``)
+    and ``b`` is the row after the last stage."""
+    s = rows.shape[0]
+    full = np.zeros((s + 1, s))
+    for i, (_, bi, ci) in enumerate(rows):
+        full[i + 1] = bi * full[i]
+        full[i + 1, i] += ci
+    return full[:s], full[s]

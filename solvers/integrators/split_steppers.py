@@ -26,6 +26,7 @@ import numba
 import numpy as np
 from numba import njit
 
+from ..kernels.burgers_lowstorage import rk_weno5_lowstorage, rk_weno5_lowstorage_parallel
 from ..kernels.burgers_rk import rk_burgers_1d, rk_burgers_1d_weno5_parallel
 from ..kernels.fluxes import FLUX_ID, weno5_parallel
 from ..kernels.threads import threads_to_use
@@ -247,7 +248,9 @@ class FusedFluxRKStepper(SplitStepper):
     thread) runs the loop's ``parallel=True`` twin (:func:`~solvers.kernels.fluxes.weno5_parallel`; bitwise the
     same result, measured 1.3-1.7x at 1e5-1e6 cells with a free second core; with the other core busy, by the
     load average, the serial loop: :func:`~solvers.kernels.threads.threads_to_use`). weno5 alternates its stage inputs
-    between ``op.ue`` and ``self.ue2``."""
+    between ``op.ue`` and ``self.ue2``. weno5 with a scheme that has a two-register Shu-Osher form (``euler``,
+    ``ssprk3``) runs it (:mod:`solvers.kernels.burgers_lowstorage`: no stored slopes, 9 field passes per SSP-RK3
+    step instead of 18); the same scheme as the Butcher loop, equal to round-off."""
 
     def __init__(self, operator, scheme, dt):
         super().__init__(operator, scheme, dt)
@@ -257,6 +260,8 @@ class FusedFluxRKStepper(SplitStepper):
         self.dscaled = np.empty_like(operator.d2[0])
         self.ue2 = np.zeros_like(operator.ue)        # weno5 alternates stage inputs between op.ue and this
         self.parallel = operator.flux_id == FLUX_ID["weno5"] and weno5_parallel(operator.n)
+        self.shu_osher = np.ascontiguousarray(scheme.shu_osher, dtype=float) \
+            if operator.flux_id == FLUX_ID["weno5"] and scheme.shu_osher.size else None
 
     def advance(self, u, t, nsteps):
         op, s = self.op, self.b.size
@@ -267,7 +272,14 @@ class FusedFluxRKStepper(SplitStepper):
             coef = np.array([op.coefs.at(tt) for tt in times.ravel()]).reshape(k, s, 3) if not op.coefs.constant \
                 else np.broadcast_to(np.array(op.coefs.at(t)), (k, s, 3))
             off = table[0][0] if table is not None else np.broadcast_to(op._consts[0][0], (k, s) + op._consts[0][0].shape)
-            if parallel:
+            if self.shu_osher is not None:
+                args = (u, op.ue, self.ue2, self.shu_osher, k, self.dt, op.g, op.periodic[0], op.weights[0], off,
+                        coef, op.h, op.x0, op.d2[0], self.dscaled)
+                if parallel:
+                    rk_weno5_lowstorage_parallel(*args, 2 * numba.get_num_threads())
+                else:
+                    rk_weno5_lowstorage(*args)
+            elif parallel:
                 rk_burgers_1d_weno5_parallel(u, op.ue, self.ue2, self.K, self.A, self.b, k, self.dt, op.g,
                                              op.periodic[0], op.weights[0], off, coef, op.h, op.x0, op.d2[0],
                                              self.dscaled, 2 * numba.get_num_threads())

@@ -202,3 +202,72 @@ def test_size_rule_picks_the_parallel_kernel():
         large.parallel = False
         large.advance(b, 0.0, 2)
         assert np.array_equal(a, b)
+
+
+# ---- the two-register Shu-Osher loop (solvers/kernels/burgers_lowstorage.py) ---------------------------------------
+
+def shu_osher_stage_by_stage(w, ue, S, nsteps, dt, g, periodic, W, offsets, coef, h, x0, d2):
+    """The Shu-Osher rows written plainly: one sweep per stage, the combination as numpy expressions."""
+    n = w.size
+    prev = w.copy()
+    R = np.empty(n)
+    for step in range(nsteps):
+        for st in range(S.shape[0]):
+            ue[g:g + n] = prev
+            fill_ghosts_1d(ue, g, periodic, W, offsets[step, st])
+            burgers_rhs_1d(ue, g, n, h, x0, WENO5, coef[step, st, 1], coef[step, st, 2], coef[step, st, 0] * d2, R)
+            a, b, cdt = S[st, 0], S[st, 1], dt * S[st, 2]
+            prev = (b * prev + cdt * R) if a == 0.0 else ((a * w + b * prev) + cdt * R)
+        w[:] = prev
+
+
+@pytest.mark.parametrize("scheme", ["euler", "ssprk3"])
+@pytest.mark.parametrize("periodic", [True, False])
+@pytest.mark.parametrize("n", [50, 2 * WENO5_BLOCK + 3])
+def test_lowstorage_loop_is_the_plain_shu_osher_form_and_the_butcher_form(scheme, periodic, n):
+    """Bitwise the plain Shu-Osher stages (serial and every prange chunking); the registered Butcher tableau's
+    steps to round-off (the same stage values, other rounding). The non-periodic inputs have ``c1 != 0``: the
+    Lax-Friedrichs speed taken per block then depends on the cell positions and the next stage's coefficients."""
+    from solvers.integrators.split_schemes import BURGERS_TIME_SCHEMES
+    from solvers.kernels.burgers_lowstorage import rk_weno5_lowstorage, rk_weno5_lowstorage_parallel
+    ts = BURGERS_TIME_SCHEMES.get(scheme)
+    S = np.ascontiguousarray(ts.shu_osher)
+    rng = np.random.default_rng(12)
+    g, h, x0, nsteps = 3, 2 * np.pi / n, -np.pi, 4
+    dt = 0.2 * h**2
+    d2 = DIFFUSION["central4"] / h**2
+    W, offsets, coef = rk_inputs(n, g, nsteps, periodic, rng)
+    coef = np.ascontiguousarray(coef[:, :S.shape[0]])
+    w0 = np.sin(np.linspace(-np.pi, np.pi, n, endpoint=False)) + 0.1 * rng.normal(size=n)
+    ref = w0.copy()
+    shu_osher_stage_by_stage(ref, np.zeros(n + 2 * g), S, nsteps, dt, g, periodic, W, offsets, coef, h, x0, d2)
+    serial = w0.copy()
+    rk_weno5_lowstorage(serial, np.zeros(n + 2 * g), np.zeros(n + 2 * g), S, nsteps, dt, g, periodic, W, offsets,
+                        coef, h, x0, d2, np.empty(5))
+    assert np.array_equal(serial, ref)
+    for tasks in (1, 3, 8):
+        par = w0.copy()
+        rk_weno5_lowstorage_parallel(par, np.zeros(n + 2 * g), np.zeros(n + 2 * g), S, nsteps, dt, g, periodic, W,
+                                     offsets, coef, h, x0, d2, np.empty(5), tasks)
+        assert np.array_equal(par, ref), tasks
+    butcher = w0.copy()
+    stage_by_stage(butcher, np.zeros(n + 2 * g), ts.A, ts.b, nsteps, dt, g, periodic, W, offsets, coef, h, x0, d2)
+    assert np.abs(butcher - w0).max() > 1e-6                       # the steps did move the state
+    assert np.abs(serial - butcher).max() <= 1e-13 * np.abs(butcher).max()
+
+
+def test_stepper_runs_the_lowstorage_loop_where_a_shu_osher_form_exists():
+    from solvers.bench.burgers import weno5_stepper
+    _, st = weno5_stepper(500)
+    assert st.shu_osher is not None                                # ssprk3
+    from solvers.equations.advection import BURGERS_SPACE_SCHEMES
+    from solvers.equations.burgers import FluxBurgers1D
+    from solvers.equations.space import SPACE_SCHEMES
+    from solvers.integrators.split_schemes import BURGERS_TIME_SCHEMES
+    from solvers.integrators.split_steppers import make_split_stepper
+    grid, op = st.op.grid, st.op
+    rk4 = make_split_stepper(op, BURGERS_TIME_SCHEMES.get("rk4"), st.dt)
+    assert rk4.shu_osher is None                                   # RK4 has no two-register form
+    muscl = FluxBurgers1D(grid, op.bcs, BURGERS_SPACE_SCHEMES.get("muscl_mc"), SPACE_SCHEMES.get("central4"),
+                          op.coefs)
+    assert make_split_stepper(muscl, BURGERS_TIME_SCHEMES.get("ssprk3"), st.dt).shu_osher is None

@@ -113,6 +113,23 @@ def test_registries_are_covered():
     assert {"central2", "central4"} <= set(DIFFUSION)
 
 
+@pytest.mark.parametrize("name", TIME_NAMES)
+def test_shu_osher_rows_are_the_butcher_tableau(name):
+    """A registered two-register form ``(a_i, b_i, c_i)`` is the scheme's own tableau: ``a_i + b_i = 1`` and the
+    Butcher ``(A, b)`` it implies equals the registered one (so the weno5 loop that runs it has the scheme's
+    order, which the weno5 case of test_time_order_finite_differences measures)."""
+    from solvers.integrators.split_schemes import butcher_from_shu_osher
+    scheme = BURGERS_TIME_SCHEMES.get(name)
+    if not scheme.shu_osher.size:
+        assert name not in ("euler", "ssprk3")            # the two the weno5 loop is meant for declare theirs
+        return
+    assert scheme.explicit and scheme.shu_osher.shape == (scheme.b.size, 3)
+    np.testing.assert_allclose(scheme.shu_osher[:, 0] + scheme.shu_osher[:, 1], 1.0, rtol=0, atol=1e-15)
+    A, b = butcher_from_shu_osher(scheme.shu_osher)
+    np.testing.assert_allclose(A, scheme.A, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(b, scheme.b, rtol=0, atol=1e-15)
+
+
 @pytest.mark.parametrize("diff", DIFFUSION)
 @pytest.mark.parametrize("adv", FLUX_1D)
 def test_space_order_flux_schemes(adv, diff):
@@ -209,17 +226,20 @@ def test_time_order_spectral(name):
 
 
 FD_TIME_CASES = {
-    # name: (bc, diffusion, n, exact)
-    "exact-central2": ("exact", "central2", 32, lambda: shock()),
-    "exact-central4": ("exact", "central4", 32, lambda: shock()),
-    "periodic-central2": ("periodic", "central2", 32, lambda: mixture(SMOOTH_STDS, NU)),
+    # name: (flux, bc, diffusion, n, exact)
+    "exact-central2": ("central2", "exact", "central2", 32, lambda: shock()),
+    "exact-central4": ("central2", "exact", "central4", 32, lambda: shock()),
+    "periodic-central2": ("central2", "periodic", "central2", 32, lambda: mixture(SMOOTH_STDS, NU)),
+    # weno5: euler and ssprk3 run the two-register Shu-Osher loop (solvers/kernels/burgers_lowstorage.py)
+    "exact-weno5": ("weno5", "exact", "central4", 32, lambda: shock()),
 }
 
 
 @pytest.mark.parametrize("case", list(FD_TIME_CASES))
 @pytest.mark.parametrize("name", TIME_NAMES)
 def test_time_order_finite_differences(name, case):
-    """central2 flux, on one grid, against a DOP853 solution of the same semi-discrete system (rtol 1e-13).
+    """central2 (and weno5) flux, on one grid, against a DOP853 solution of the same semi-discrete system
+    (rtol 1e-13).
 
     ``exact-*``: the travelling shock with time-dependent boundary data (Thomas solve for central2, splu for
     central4, the dense diagonalisation for ETDRK4); ``periodic``: the mixture (cyclic tridiagonal solve).
@@ -229,10 +249,10 @@ def test_time_order_finite_differences(name, case):
     time-dependent Dirichlet data on finer grids (local slopes down to 3.5 on 48 cells and 2.2 on 96, the error
     at the boundary cells; 4 again once ``dt * |lambda_max|`` is small; none with constant boundary data)."""
     scheme = BURGERS_TIME_SCHEMES.get(name)
-    bc, diff, n, make_exact = FD_TIME_CASES[case]
+    flux, bc, diff, n, make_exact = FD_TIME_CASES[case]
     ex, T = make_exact(), 1.0
     domain = DOMAIN if bc == "exact" else PERIOD
-    grid, op = flux_operator("central2", diff, n, ex, bc=bc, domain=domain)
+    grid, op = flux_operator(flux, diff, n, ex, bc=bc, domain=domain)
     x = grid.axes[0]
     u0 = ex.state(x, 0.0)
     ref = semi_discrete_reference(op, u0, T)
