@@ -1,10 +1,11 @@
 """Burgers steps: WENO5 + SSP-RK3 against the copy bandwidth, spectral ETDRK4 against the same algorithm in numpy.
 
-* ``weno5_vs_copy``: the fused 1D flux RK loop (:class:`~solvers.integrators.split_steppers.FusedFluxRKStepper`)
-  at ``N`` points, periodic ``sin`` data, ``nu = 1/2``, ``central4`` diffusion. Its memory-bound floor is one
-  read and one write of the field per stage (3 x 16 bytes per point and step), so ``3 t_copy / t_step`` is the
-  fraction of the copy bandwidth it reaches; WENO5 is compute-bound (tens of flops per point and stage), so this is
-  small by nature and the throughput (million point-updates per second, Mupd/s) is reported with it.
+* ``weno5_vs_copy``: the fused 1D flux RK loop (:class:`~solvers.integrators.split_steppers.FusedFluxRKStepper`;
+  for SSP-RK3 the two-register Shu-Osher loop of :mod:`solvers.kernels.burgers_lowstorage`) at ``N`` points,
+  periodic ``sin`` data, ``nu = 1/2``, ``central4`` diffusion. Its memory-bound floor is one read and one write
+  of the field per stage (3 x 16 bytes per point and step), so ``3 t_copy / t_step`` is the fraction of the copy
+  bandwidth it reaches; WENO5 is compute-bound (~100 flops per point and stage), so this is small by nature and
+  the throughput (million point-updates per second, Mupd/s) is reported with it.
 * ``etdrk4_vs_numpy``: our spectral ETDRK4 step (Cox-Matthews, Kassam-Trefethen coefficients, 2/3 dealiasing)
   against the same algorithm written directly with ``numpy.fft`` the way Kassam & Trefethen's ``kdv.m`` reads
   (allocating temporaries, ``rfft`` for the real field): same coefficients, same data; answers compared.

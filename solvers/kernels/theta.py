@@ -51,7 +51,7 @@ def theta_rhs_2d(u, ue, work, out, dt, theta, g, periodic_x, periodic_y, Wx, Wy,
 
 @njit(cache=True)
 def theta_advance_tridiagonal(u, ue, work, nsteps, dt, theta, g, periodic, W, offsets, coef,
-                              a, cprime, inv_pivot, z, alpha, gamma, z_denominator, cyclic):
+                              lower_scaled, cprime, inv_pivot, z, alpha, gamma, z_denominator, cyclic):
     """``nsteps`` theta steps in 1D with the factored (cyclic) tridiagonal ``I - theta dt L``.
 
     ``offsets`` has shape (nsteps, 2, 2, g): boundary offsets at t_n and t_{n+1} of each step. Each step is two
@@ -63,7 +63,7 @@ def theta_advance_tridiagonal(u, ue, work, nsteps, dt, theta, g, periodic, W, of
     if n < 3 or g != 1 or coef.shape[0] != 3:
         for step in range(nsteps):
             _theta_step_unfused(u, ue, work, dt, theta, g, periodic, W, offsets[step], coef,
-                                a, cprime, inv_pivot, z, alpha, gamma, z_denominator, cyclic)
+                                lower_scaled, cprime, inv_pivot, z, alpha, gamma, z_denominator, cyclic)
         return
     d = work[:n]
     explicit = (1.0 - theta) * dt
@@ -88,12 +88,12 @@ def theta_advance_tridiagonal(u, ue, work, nsteps, dt, theta, g, periodic, W, of
         d[0] = prev
         for i in range(1, n - 1):
             r = u[i] + explicit * (c0 * u[i - 1] + c1 * u[i] + c2 * u[i + 1])
-            prev = (r - a[i] * prev) * inv_pivot[i]
+            prev = r * inv_pivot[i] - lower_scaled[i] * prev     # recurrence: one mul + one sub deep
             d[i] = prev
         r = u[n - 1] + explicit * (c0 * u[n - 2] + c1 * u[n - 1] + c2 * hi)
         if not periodic:
             r += implicit * (c2 * nxt[1, 0])
-        d[n - 1] = (r - a[n - 1] * prev) * inv_pivot[n - 1]
+        d[n - 1] = r * inv_pivot[n - 1] - lower_scaled[n - 1] * prev
         # backward substitution (then the Sherman-Morrison correction when cyclic)
         if cyclic:
             for i in range(n - 2, -1, -1):
@@ -111,11 +111,11 @@ def theta_advance_tridiagonal(u, ue, work, nsteps, dt, theta, g, periodic, W, of
 
 @njit(cache=True)
 def _theta_step_unfused(u, ue, work, dt, theta, g, periodic, W, offsets, coef,
-                        a, cprime, inv_pivot, z, alpha, gamma, z_denominator, cyclic):
+                        lower_scaled, cprime, inv_pivot, z, alpha, gamma, z_denominator, cyclic):
     """One theta step as separate passes: :func:`theta_rhs_1d`, then :func:`cyclic_solve` (any ``g``, ``n``)."""
     n = u.shape[0]
     rhs = work[:n]
     tmp = work[n:]
     theta_rhs_1d(u, ue, tmp, rhs, dt, theta, g, periodic, W, offsets[0], offsets[1], coef)
-    cyclic_solve(a, cprime, inv_pivot, z, alpha, gamma, z_denominator, cyclic, rhs)
+    cyclic_solve(lower_scaled, cprime, inv_pivot, z, alpha, gamma, z_denominator, cyclic, rhs)
     u[:] = rhs
