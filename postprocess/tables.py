@@ -1,135 +1,49 @@
-"""Text and markdown tables of result files: comparisons, a run summary and EOC (convergence) tables.
+"""Tables of result files: comparisons, a run summary, EOC (convergence) and work-precision tables.
 
-Every table is built once as a header plus rows of strings (the ``..._rows`` functions) and then rendered
-as fixed-width text (:func:`comparison_table`, :func:`summary_table`, :func:`eoc_table`,
-:func:`work_precision_table`), as a GitHub-flavoured markdown table (the ``..._markdown`` variants, used by
-``report.md``) or as an HTML table (:func:`render_html`, used by ``report.html``). Numbers are shown with 6
-significant digits; a missing or NaN value is shown as ``-``.
+Every table is built once as a header plus rows of strings (the ``..._rows`` functions) and then rendered by
+one function per table kind (:func:`comparison_table`, :func:`summary_table`, :func:`eoc_table`,
+:func:`work_precision_table`) with a ``renderer`` (:data:`RENDERERS`): fixed-width ``"text"`` (the default, for
+the terminal), GitHub-flavoured ``"markdown"`` (``report.md``) or ``"html"`` (``report.html``). The cell
+formatting and the three renderers are in :mod:`postprocess.formatting` (re-exported here).
 """
 from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
-from postprocess.io import Result, checks, is_convergence, is_work_precision
+from postprocess.formatting import (MISSING, RENDERERS, check_renderer, empty_note, format_number, render_html,
+                                    render_markdown, render_table, render_text, verdict)
+from postprocess.model import Result, checks, is_convergence, is_work_precision
 
 __all__ = [
+    "RENDERERS",
     "comparison_rows",
     "comparison_table",
-    "comparison_table_markdown",
+    "display_name",
+    "empty_note",
     "eoc_rows",
     "eoc_table",
-    "eoc_table_markdown",
     "format_number",
+    "method_text",
+    "order_lines",
     "render_html",
+    "render_markdown",
+    "render_table",
+    "render_text",
     "summary_rows",
     "summary_table",
-    "summary_table_markdown",
     "verdict",
     "work_precision_method_rows",
     "work_precision_rows",
     "work_precision_table",
-    "work_precision_table_markdown",
 ]
 
-MISSING = "-"
 _COMPARISON_HEADERS = ["quantity", "at", "measured", "reference", "abs err", "rel err", "tolerance", "result"]
 _SUMMARY_HEADERS = ["case", "equation", "dim", "space/time", "comparisons", "failed", "wall time [s]", "status"]
-
-
-# --------------------------------------------------------------------------------------------------------------
-# cell formatting
-# --------------------------------------------------------------------------------------------------------------
-def format_number(value: Any, digits: int = 6) -> str:
-    """``value`` with ``digits`` significant digits; integers as they are; ``-`` for None/NaN."""
-    if value is None:
-        return MISSING
-    if isinstance(value, (bool, np.bool_)):
-        return str(bool(value))
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, str):
-        return value or MISSING
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if math.isnan(x):
-        return MISSING
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    return f"{x:.{digits}g}"
-
-
-def verdict(passed: bool | None) -> str:
-    """``PASS`` / ``FAIL``, or ``-`` when the file states no verdict."""
-    if passed is None:
-        return MISSING
-    return "PASS" if passed else "FAIL"
-
-
-# --------------------------------------------------------------------------------------------------------------
-# rendering
-# --------------------------------------------------------------------------------------------------------------
-def _is_numeric_cell(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return cell in (MISSING, "inf", "-inf")
-    return True
-
-
-def render_text(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A fixed-width table: text columns left-aligned, numeric columns right-aligned, dashed rule below."""
-    widths = [len(h) for h in headers]
-    for row in rows:
-        widths = [max(w, len(c)) for w, c in zip(widths, row)]
-    numeric = [bool(rows) and all(_is_numeric_cell(r[j]) for r in rows) for j in range(len(headers))]
-
-    def line(cells: Sequence[str]) -> str:
-        out = [c.rjust(w) if num else c.ljust(w) for c, w, num in zip(cells, widths, numeric)]
-        return "  ".join(out).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(headers), rule] + [line(r) for r in rows])
-
-
-def _md_cell(cell: str) -> str:
-    return cell.replace("|", "\\|").replace("\n", " ")
-
-
-def render_markdown(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A GitHub-flavoured markdown table (numeric columns right-aligned)."""
-    numeric = [bool(rows) and all(_is_numeric_cell(r[j]) for r in rows) for j in range(len(headers))]
-    out = ["| " + " | ".join(_md_cell(h) for h in headers) + " |",
-           "|" + "|".join("---:" if num else "---" for num in numeric) + "|"]
-    out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
-    return "\n".join(out)
-
-
-def render_html(headers: Sequence[str], rows: Sequence[Sequence[str]], caption: str = "") -> str:
-    """An HTML ``<table>`` (every cell escaped); numeric columns get ``class="num"``, verdict cells
-    (``PASS``/``passed``, ``FAIL``/``failed``) ``class="pass"`` / ``class="fail"``."""
-    numeric = [bool(rows) and all(_is_numeric_cell(r[j]) for r in rows) for j in range(len(headers))]
-
-    def cell(tag: str, text: str, num: bool) -> str:
-        verdict_class = {"PASS": "pass", "passed": "pass", "FAIL": "fail", "failed": "fail"}.get(text)
-        classes = (["num"] if num else []) + ([verdict_class] if verdict_class else [])
-        attr = f' class="{" ".join(classes)}"' if classes else ""
-        return f"<{tag}{attr}>{html.escape(text)}</{tag}>"
-
-    out = ["<table>"]
-    if caption:
-        out.append(f"<caption>{html.escape(caption)}</caption>")
-    out.append("<thead><tr>" + "".join(cell("th", h, num) for h, num in zip(headers, numeric)) + "</tr></thead>")
-    out.append("<tbody>")
-    out += ["<tr>" + "".join(cell("td", c, num) for c, num in zip(row, numeric)) + "</tr>" for row in rows]
-    out.append("</tbody></table>")
-    return "\n".join(out)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -157,18 +71,16 @@ def comparison_rows(result: Result, with_method: bool = False) -> tuple[list[str
     return headers, rows
 
 
-def comparison_table(result: Result) -> str:
-    """Fixed-width text table of every comparison of ``result`` (measured vs reference, PASS/FAIL)."""
-    if not result.comparisons:
+def comparison_table(result: Result, renderer: str = "text") -> str:
+    """Every comparison of ``result`` (measured vs reference, PASS/FAIL); the markdown and HTML tables have
+    the measurement method as an extra column."""
+    check_renderer(renderer)
+    if not result.comparisons and renderer == "text":
         return f"{result.case_name}: no comparisons stored"
-    return render_text(*comparison_rows(result))
-
-
-def comparison_table_markdown(result: Result) -> str:
-    """Markdown variant of :func:`comparison_table`, with the measurement method as an extra column."""
     if not result.comparisons:
-        return "_No comparisons stored._"
-    return render_markdown(*comparison_rows(result, with_method=True))
+        return empty_note("No comparisons stored.", renderer)
+    return render_table(*comparison_rows(result, with_method=renderer != "text"), renderer,
+                        empty="No comparisons stored.")
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -211,14 +123,9 @@ def summary_rows(results: Iterable[Result]) -> tuple[list[str], list[list[str]]]
     return list(_SUMMARY_HEADERS), rows
 
 
-def summary_table(results: Iterable[Result]) -> str:
-    """Fixed-width text table, one row per case: equation, dimension, methods, counts, wall time, status."""
-    return render_text(*summary_rows(results))
-
-
-def summary_table_markdown(results: Iterable[Result]) -> str:
-    """Markdown variant of :func:`summary_table`."""
-    return render_markdown(*summary_rows(results))
+def summary_table(results: Iterable[Result], renderer: str = "text") -> str:
+    """One row per case: equation, dimension, methods, counts, wall time, status."""
+    return render_table(*summary_rows(results), renderer)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -262,25 +169,25 @@ def order_lines(result: Result) -> list[str]:
     return lines
 
 
-def eoc_table(result: Result) -> str:
-    """Fixed-width EOC table followed by the observed/expected order per measure; ``""`` without convergence."""
+def eoc_table(result: Result, renderer: str = "text") -> str:
+    """The refinement and expected order, the EOC table, then the observed/expected order per measure (a
+    bullet list in markdown and HTML); ``""`` without convergence data."""
+    check_renderer(renderer)
     headers, rows = eoc_rows(result)
     if not headers:
         return ""
     conv = result.convergence
-    head = f"refine: {conv.refine or MISSING}, expected order {format_number(conv.expected_order, 4)}"
-    return "\n".join([head, render_text(headers, rows)] + order_lines(result))
-
-
-def eoc_table_markdown(result: Result) -> str:
-    """Markdown variant of :func:`eoc_table` (orders as a bullet list); ``""`` without convergence data."""
-    headers, rows = eoc_rows(result)
-    if not headers:
-        return ""
-    conv = result.convergence
-    head = f"Refinement: **{conv.refine or MISSING}**, expected order {format_number(conv.expected_order, 4)}."
-    bullets = [f"- {line}" for line in order_lines(result)]
-    return "\n".join([head, "", render_markdown(headers, rows), ""] + bullets)
+    refine, order = conv.refine or MISSING, format_number(conv.expected_order, 4)
+    table = render_table(headers, rows, renderer, empty="No convergence data stored.")
+    lines = order_lines(result)
+    if renderer == "text":
+        return "\n".join([f"refine: {refine}, expected order {order}", table] + lines)
+    if renderer == "markdown":
+        bullets = [f"- {line}" for line in lines]
+        return "\n".join([f"Refinement: **{refine}**, expected order {order}.", "", table, ""] + bullets)
+    bullets = ["<ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>"] if lines else []
+    head = f"<p>Refinement: <b>{html.escape(refine)}</b>, expected order {html.escape(order)}.</p>"
+    return "\n".join([head, table] + bullets)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -346,20 +253,16 @@ def work_precision_method_rows(result: Result) -> tuple[list[str], list[list[str
     return headers, rows
 
 
-def work_precision_table(result: Result) -> str:
-    """Fixed-width per-method and per-level work-precision tables; ``""`` for a file without that group."""
+def work_precision_table(result: Result, renderer: str = "text") -> str:
+    """The per-method and the per-level work-precision tables (HTML captions ``methods`` and ``levels``);
+    ``""`` for a file without a work-precision group."""
+    check_renderer(renderer)
     headers, rows = work_precision_rows(result)
     if not headers:
         return ""
-    return "\n\n".join([render_text(*work_precision_method_rows(result)), render_text(headers, rows)])
-
-
-def work_precision_table_markdown(result: Result) -> str:
-    """Markdown variant of :func:`work_precision_table`; ``""`` for a file without a work-precision group."""
-    headers, rows = work_precision_rows(result)
-    if not headers:
-        return ""
-    return "\n\n".join([render_markdown(*work_precision_method_rows(result)), render_markdown(headers, rows)])
+    tables = [render_table(*work_precision_method_rows(result), renderer, caption="methods", empty=""),
+              render_table(headers, rows, renderer, caption="levels", empty="")]
+    return ("\n" if renderer == "html" else "\n\n").join(tables)
 
 
 def _count(value: Any) -> str:

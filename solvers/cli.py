@@ -20,7 +20,7 @@ def _print_table(path: Path) -> None:
 
 
 def _run_one(case: str, overrides, out: str, quiet: bool = False, **options) -> tuple[int, object]:
-    from .problems.run import run_case
+    from .runs.run import run_case
     try:
         outcome = run_case(case, overrides, out, **options)
     except GridshockError as exc:
@@ -126,11 +126,16 @@ def cmd_reference(args) -> int:
 
 
 def cmd_report(args) -> int:
+    from postprocess.io import ResultFileError
     from postprocess.report import make_report
     for p in args.results:
         if not (Path(p).is_file() or Path(p).is_dir()):
             raise InputError("RESULT", p, "existing result files (.h5) or a directory of them")
-    page = make_report(args.results, args.out)
+    try:
+        page = make_report(args.results, args.out)
+    except ResultFileError as exc:       # a newer schema or not a result file: one line, exit 2
+        print(f"gridshock: {exc}", file=sys.stderr)
+        return 2
     print(f"wrote {page}")
     return 0
 
@@ -214,7 +219,7 @@ def main(argv=None) -> int:
     except MemoryError:
         # Runs that cannot fit are refused up front (solvers/problems/limits.py, exit 2); this is the backstop
         # for the work arrays that estimate leaves out. The atomic writer leaves no partial result.
-        from .problems.limits import available_memory
+        from .config.limits import available_memory
         print(f"gridshock: numerical failure: out of memory during the run; limit: the "
               f"{available_memory() / 2**30:.3g} GiB this machine has available; lower grid.points, time.saves "
               "or the number of time steps", file=sys.stderr)

@@ -24,3 +24,29 @@ def show_progress(progress: bool | None = None) -> bool:
     if progress is not None:
         return bool(progress)
     return not is_quiet() and sys.stderr.isatty()
+
+
+class TqdmProgress:
+    """A tqdm bar on the terminal (a :class:`~solvers.hooks.Progress`): opened before the timed loop, so
+    building it is not counted in ``run_s``."""
+
+    def __init__(self, enabled: bool | None = None):
+        self.enabled = show_progress(enabled)
+        self.bar = None
+
+    def open(self, total: float, initial: float, unit: str, desc: str) -> None:
+        from tqdm import tqdm
+        fmt = ("{l_bar}{bar}| t={n:.4g}/{total:.4g} [{elapsed}<{remaining}{postfix}]" if unit == "t" else None)
+        self.bar = tqdm(total=total, initial=initial, disable=not self.enabled, unit=unit, desc=desc,
+                        **({"bar_format": fmt} if fmt else {}))
+
+    def advance(self, amount: float, postfix: str = "") -> None:
+        if self.bar is not None:
+            self.bar.update(amount)
+            if postfix:
+                self.bar.set_postfix_str(postfix, refresh=False)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None

@@ -18,6 +18,7 @@ from ..equations.advection import BURGERS_SPACE_SCHEMES
 from ..equations.burgers import Coefficients, FluxBurgers1D, SpectralBurgers
 from ..equations.space import SPACE_SCHEMES
 from ..grids import BoundaryCondition, UniformGrid
+from ..integrators.split_linear import etd_plan
 from ..integrators.split_schemes import BURGERS_TIME_SCHEMES
 from ..integrators.split_steppers import make_split_stepper
 from .memory import CopyBench
@@ -56,17 +57,17 @@ def weno5_vs_copy(n: int, repeats: int, min_call_s: float) -> dict:
     return {"n": n, "steps_per_call": steps, "repeats": repeats, "compile_s": compile_s, "step_s": step_s,
             "copy_pass_s": median(per_step(t["copy"], 3 * steps)), "Mupd_per_s": n / step_s / 1e6,
             "fraction_of_copy_bandwidth": median_ratio(t["copy"], t["ours"]),
-            "parallel": bool(stepper.parallel)}          # the size rule's choice (fluxes.weno5_parallel)
+            "parallel": bool(stepper.parallel)}          # the size rule's choice (weno5.weno5_parallel)
 
 
 class NumpyETDRK4:
     """ETDRK4 for the spectral Burgers equation written plainly with ``numpy.fft`` (the peer implementation)."""
 
     def __init__(self, op: SpectralBurgers, dt: float):
-        c = op.etd_plan(dt).c                         # the same contour-integral coefficients
+        c = etd_plan(op, dt).c                        # the same contour-integral coefficients
         self.E, self.E2, self.Q, self.f1, self.f2, self.f3 = (c[k] for k in ("E", "E2", "Q", "f1", "f2", "f3"))
         self.mask, self.n = op.mask, op.grid.points[0]
-        self.g = -op._ik[0]                          # -i k (2/3-masked)
+        self.g = -op.ik[0]                           # -i k (2/3-masked)
         self.c2 = op.coefs.at(0.0)[1]
 
     def nonlinear(self, v):

@@ -4,19 +4,20 @@ The case is ``cases/mfg_lq_coupled_1d.toml`` (linear-quadratic mean-field coupli
 cells and ``steps`` time steps (``--set`` overrides of the shipped file). Both solvers are stopped by the same
 rule, the first outer iteration whose recorded max-norm HJB and FP residuals (``history["hjb_residual"]``,
 ``history["fp_residual"]``: the discrete equations at the iterate, ``mbar`` the means of its ``m``) are both
-``<= residual`` (default ``1e-8``): the progress hook ends the solve there, so neither solver's own stopping rule
-(relative change of ``m``, which for Newton costs one more iteration) enters the time. Picard is given its best
-damping: each of ``DAMPINGS`` is run once at the full size (these runs are also the warm-up), and the fastest
-one to the residual is the one timed against Newton. A warm-up solve of each on a tiny grid loads every kernel
-first (compile time apart); then Newton and the chosen Picard alternate ``repeats`` times and the speedup is the
-median of the per-round ratios.
+``<= residual`` (default ``1e-8``): the iteration hook (``RunHooks.on_iteration``) ends the solve there, so
+neither solver's own stopping rule (relative change of ``m``, which for Newton costs one more iteration) enters
+the time. Picard is given its best damping: each of ``DAMPINGS`` is run once at the full size (these runs are
+also the warm-up), and the fastest one to the residual is the one timed against Newton. A warm-up solve of each
+on a tiny grid loads every kernel first (compile time apart); then Newton and the chosen Picard alternate
+``repeats`` times and the speedup is the median of the per-round ratios.
 """
 from __future__ import annotations
 
 import time
 from pathlib import Path
 
-from ..problems.case import load_case
+from ..config.case import load_case
+from ..hooks import RunHooks
 from ..problems.mfg_problem import build_mfg_problem
 from .timing import first_call, median, median_ratio, round_robin
 
@@ -25,7 +26,7 @@ DAMPINGS = (0.5, 0.75, 1.0)          # Picard: m <- (1 - damping) m + damping FP
 
 
 class _Reached(Exception):
-    """Raised by the progress hook at the first iteration whose residuals are below the target."""
+    """Raised by the iteration hook at the first iteration whose residuals are below the target."""
 
 
 def _problem(solver: str, cells: int, steps: int, damping: float | None = None):
@@ -48,7 +49,7 @@ def _solve_to(problem, residual: float) -> dict:
             raise _Reached
 
     try:
-        problem.solver.solve(problem.system, dict(problem.settings, on_iteration=hook))
+        problem.solver.solve(problem.system, problem.settings, RunHooks(on_iteration=hook))
     except _Reached:
         return reached
     raise RuntimeError(f"{problem.solver.name} stopped before its residuals reached {residual:g}")

@@ -34,6 +34,14 @@ name                order  1D/2D flux / derivative                              
 ``cfl`` is the largest advective Courant number ``max|f'| dt / h`` the scheme is run at under ``dt = "auto"``
 (times the time scheme's own factor and the case's ``time.safety``); TVD schemes need ``<= 1/2`` with
 forward-Euler stages for the MUSCL slopes.
+
+Each entry carries what the code needs to run it: ``kernel_id``, the 1D flux sweep of
+:mod:`solvers.kernels.fluxes` (``None`` where the scheme has no 1D flux kernel), with ``ghost_layers`` the cells it
+reads on either side (stated here only: the kernels receive it); ``upwind_kernel_2d`` (the one-sided derivatives
+of :func:`solvers.kernels.vector_burgers.upwind_advection_2d`) and ``gradient_order_2d`` (the centred gradient of
+:func:`~solvers.kernels.vector_burgers.gradient_advection_2d`) for the 2D forms it implements; ``low_storage`` and
+``parallel_kernel``: the 1D kernel runs block by block with the two-register Shu-Osher loop
+(:mod:`solvers.kernels.burgers_lowstorage`) and the ``prange`` twins (:mod:`solvers.kernels.weno5`).
 """
 from __future__ import annotations
 
@@ -41,6 +49,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..kernels import fluxes, vector_burgers
 from ..registry import Registry
 
 BURGERS_SPACE_SCHEMES: Registry["AdvectionScheme"] = Registry("space")
@@ -59,21 +68,46 @@ class AdvectionScheme:
     cfl: float = 1.0
     tvd: bool = False
     description: str = ""
+    source: str = ""
+    kernel_id: int | None = None            # 1D flux sweep (solvers.kernels.fluxes ids)
+    upwind_kernel_2d: int | None = None     # 2D upwind form: one-sided derivatives (solvers.kernels.vector_burgers)
+    gradient_order_2d: int | None = None    # 2D gradient form: order of the centred gradient of |u|^2
+    low_storage: bool = False               # the 1D kernel has the two-register Shu-Osher loop
+    parallel_kernel: bool = False           # the 1D kernel has prange twins (size rule: kernels.weno5)
 
 
 for _s in (
-    AdvectionScheme("central2", 2, "flux", 1, (1, 2), ("gradient",), 1.0, False, "centred flux (not upwinded)"),
+    AdvectionScheme("central2", 2, "flux", 1, (1, 2), ("gradient",), 1.0, False, "centred flux (not upwinded)",
+                    source="textbook centred flux (e.g. LeVeque 2002)",
+                    kernel_id=fluxes.CENTRAL2, gradient_order_2d=2),
     AdvectionScheme("central4", 4, "flux", 2, (2,), ("gradient",), 1.0, False,
-                    "2D gradient form: 5-point centred gradient of |u|^2/2"),
-    AdvectionScheme("upwind1", 1, "flux", 1, (1, 2), ("upwind",), 1.0, True, "first-order Murman-Roe upwind"),
-    AdvectionScheme("rusanov", 1, "flux", 1, (1,), (), 1.0, True, "local Lax-Friedrichs (Rusanov) flux"),
-    AdvectionScheme("godunov", 1, "flux", 1, (1,), (), 1.0, True, "Godunov flux (exact Riemann solution)"),
-    AdvectionScheme("engquist_osher", 1, "flux", 1, (1,), (), 1.0, True, "Engquist-Osher flux"),
-    AdvectionScheme("muscl_minmod", 2, "flux", 2, (1,), (), 0.5, True, "MUSCL, minmod limiter, Godunov flux"),
-    AdvectionScheme("muscl_mc", 2, "flux", 2, (1,), (), 0.5, True, "MUSCL, monotonized-central limiter, Godunov flux"),
+                    "2D gradient form: 5-point centred gradient of |u|^2/2",
+                    source="Fornberg 1988 (Math. Comp. 51)", gradient_order_2d=4),
+    AdvectionScheme("upwind1", 1, "flux", 1, (1, 2), ("upwind",), 1.0, True, "first-order Murman-Roe upwind",
+                    source="Murman-Roe upwind flux (LeVeque 2002, §12.2)",
+                    kernel_id=fluxes.UPWIND1, upwind_kernel_2d=vector_burgers.UPWIND1),
+    AdvectionScheme("rusanov", 1, "flux", 1, (1,), (), 1.0, True, "local Lax-Friedrichs (Rusanov) flux",
+                    source="Rusanov 1961 (Zh. Vychisl. Mat. Mat. Fiz. 1); LeVeque 2002, §12.5",
+                    kernel_id=fluxes.RUSANOV),
+    AdvectionScheme("godunov", 1, "flux", 1, (1,), (), 1.0, True, "Godunov flux (exact Riemann solution)",
+                    source="Godunov 1959 (Mat. Sb. 47); LeVeque 2002, eq. 12.4",
+                    kernel_id=fluxes.GODUNOV),
+    AdvectionScheme("engquist_osher", 1, "flux", 1, (1,), (), 1.0, True, "Engquist-Osher flux",
+                    source="Engquist & Osher 1981 (Math. Comp. 36)",
+                    kernel_id=fluxes.ENGQUIST_OSHER),
+    AdvectionScheme("muscl_minmod", 2, "flux", 2, (1,), (), 0.5, True, "MUSCL, minmod limiter, Godunov flux",
+                    source="van Leer 1979 (J. Comput. Phys. 32); TVD: Harten 1983 (J. Comput. Phys. 49)",
+                    kernel_id=fluxes.MUSCL_MINMOD),
+    AdvectionScheme("muscl_mc", 2, "flux", 2, (1,), (), 0.5, True, "MUSCL, monotonized-central limiter, Godunov flux",
+                    source="van Leer 1977 (J. Comput. Phys. 23), monotonized-central slope; MUSCL: van Leer 1979",
+                    kernel_id=fluxes.MUSCL_MC),
     AdvectionScheme("weno5", 5, "flux", 3, (1, 2), ("upwind",), 0.5, False,
-                    "WENO5-JS with Lax-Friedrichs flux splitting (2D: WENO5 upwind derivatives)"),
+                    "WENO5-JS with Lax-Friedrichs flux splitting (2D: WENO5 upwind derivatives)",
+                    source="Jiang & Shu 1996 (J. Comput. Phys. 126); 2D: Jiang & Peng 2000 (SIAM J. Sci. Comput. 21)",
+                    kernel_id=fluxes.WENO5, upwind_kernel_2d=vector_burgers.WENO5,
+                    low_storage=True, parallel_kernel=True),
     AdvectionScheme("spectral", np.inf, "spectral", 0, (1, 2), ("gradient",), 1.0, False,
-                    "Fourier pseudo-spectral with 2/3-rule dealiasing (periodic axes)"),
+                    "Fourier pseudo-spectral with 2/3-rule dealiasing (periodic axes)",
+                    source="Canuto, Hussaini, Quarteroni & Zang 2006; 2/3 rule: Orszag 1971"),
 ):
-    BURGERS_SPACE_SCHEMES.register(_s.name)(_s)
+    BURGERS_SPACE_SCHEMES.register()(_s)

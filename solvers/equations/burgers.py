@@ -13,22 +13,24 @@ The PDE (ANALYTIC.md §1, §4; notation of :mod:`solvers.equations.advection`)::
 Every operator works on its *state* (physical values for finite differences, ``rfft`` coefficients for the
 spectral one; :meth:`to_state` / :meth:`to_physical`) and offers what the time schemes of
 :mod:`solvers.integrators.split_steppers` need: ``full_rhs`` (explicit schemes), ``nonlinear`` (``N``), ``linear``
-(``L w + b``), ``implicit_solve`` (``(I - g dt L)^{-1}`` with the factorisation cached per ``g dt``) and
-``etd_plan`` (diagonalised ``L`` for ETDRK4). Boundary data enters through ghost offsets tabulated per stage
-time by ``boundary_table`` (see :mod:`solvers.grids.boundaries`).
+(``L w + b``), and the linear part as data: the finite-difference operators ``boundary_term`` (``b(t)``) and
+``diffusion_matrix`` (``L`` at ``nu = 1``, whole or per axis), the spectral one its ``symbol``. The implicit solves
+and ETDRK4 plans built from them are time-scheme machinery (:mod:`solvers.integrators.split_linear`). Boundary
+data enters through ghost offsets tabulated per stage time by ``boundary_table`` (see
+:mod:`solvers.grids.boundaries`). :class:`FluxBurgers1D` also offers ``flux_kernel``, the arguments of its fused
+numba loops (:class:`FluxKernelArgs`).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 from ..grids import BoundaryCondition, UniformGrid
-from ..integrators.etd import AxisDiagonalisation, etdrk4_coefficients
-from ..kernels.fluxes import FLUX_ID, burgers_rhs_1d, flux_divergence_1d
+from ..kernels.fluxes import burgers_rhs_1d, flux_divergence_1d
 from ..kernels.ghosts import fill_ghosts_1d, fill_ghosts_2d
 from ..kernels.stencils import apply_stencil_1d, apply_stencil_2d
-from ..kernels.tridiagonal import TridiagonalFactor, cyclic_solve
 from ..kernels.vector_burgers import gradient_advection_2d, upwind_advection_2d
 from .advection import AdvectionScheme
 from .heat import StencilDiffusion
@@ -55,65 +57,31 @@ class Coefficients:
         return max(self.at(t0)[0], self.at(t1)[0])
 
 
-class _ImplicitCache:
-    """Factorisations of ``I - s L1`` keyed by ``s`` (``L1`` the diffusion at ``nu = 1``); a few kept."""
+@dataclass(frozen=True)
+class FluxKernelArgs:
+    """What the fused 1D flux loops (:mod:`solvers.kernels.burgers_rk`, :mod:`solvers.kernels.burgers_lowstorage`)
+    take from a :class:`FluxBurgers1D`, made once by the operator: ``n`` cells of width ``h`` from ``x0``, ``g``
+    ghost layers (``periodic`` or the affine rule ``weights`` ``(2, g, M)`` with the time-independent ``offsets``
+    ``(2, g)``), the flux kernel (``flux_id``, ``reach``: the advection entry's ``kernel_id`` and
+    ``ghost_layers``), ``d2`` the diffusion weights at ``nu = 1`` (over ``h^2``), ``work`` the operator's ghosted
+    work array (``n + 2g``; scratch, shared with the operator's own sweeps), ``scheme`` the advection entry."""
 
-    def __init__(self, matrix: sp.csr_matrix, tridiagonal: bool, cyclic: bool, keep: int = 4):
-        self.L1, self.tridiagonal, self.cyclic, self.keep = matrix, tridiagonal, cyclic, keep
-        self._cache: dict[float, object] = {}
-
-    def solver(self, s: float):
-        if s not in self._cache:
-            if len(self._cache) >= self.keep:
-                self._cache.pop(next(iter(self._cache)))
-            M = (sp.identity(self.L1.shape[0]) - s * self.L1).tocsc()
-            if self.tridiagonal:
-                n = M.shape[0]
-                lower, upper = np.zeros(n), np.zeros(n)
-                lower[1:], upper[:-1] = M.diagonal(-1), M.diagonal(1)
-                if self.cyclic:
-                    lower[0], upper[-1] = M[0, n - 1], M[n - 1, 0]
-                self._cache[s] = TridiagonalFactor(lower, M.diagonal().copy(), upper, self.cyclic)
-            else:
-                self._cache[s] = spla.splu(M)
-        return self._cache[s]
-
-    def solve(self, s: float, rhs: np.ndarray) -> None:
-        """Overwrites ``rhs`` (flattened view) with ``(I - s L1)^{-1} rhs``."""
-        f = self.solver(s)
-        if self.tridiagonal:
-            cyclic_solve(*f.arrays(), rhs)
-        else:
-            rhs[...] = f.solve(rhs.ravel()).reshape(rhs.shape)
-
-
-class ETDPlan:
-    """ETDRK4 coefficients of ``h L`` in the basis where ``L`` is diagonal; ``fwd(w, out)`` / ``inv(c, out)``
-    change basis into a preallocated ``out`` (component by component for vector states); ``None``: the state
-    is already in that basis (Fourier)."""
-
-    def __init__(self, coefficients: dict, diagonalisation=None, components: int = 1):
-        self.c, self.diag, self.components = coefficients, diagonalisation, components
-
-    def _apply(self, fn, src, out):
-        if self.diag is None:
-            np.copyto(out, src)
-        elif self.components == 1:
-            fn(src, out)
-        else:
-            for c in range(self.components):
-                fn(src[c], out[c])
-        return out
-
-    def fwd(self, w, out):
-        return self._apply(self.diag.to_eigen if self.diag is not None else None, w, out)
-
-    def inv(self, c, out):
-        return self._apply(self.diag.from_eigen if self.diag is not None else None, c, out)
+    n: int
+    h: float
+    x0: float
+    g: int
+    periodic: bool
+    weights: np.ndarray
+    offsets: np.ndarray
+    flux_id: int
+    reach: int
+    d2: np.ndarray
+    work: np.ndarray
+    scheme: AdvectionScheme
 
 
 class _StencilBurgers:
-    """Shared finite-difference machinery: ghosted work arrays, boundary tables, implicit solves, ETD."""
+    """Shared finite-difference machinery: ghosted work arrays, boundary tables, the diffusion's matrices."""
 
     def __init__(self, grid: UniformGrid, bcs: list[BoundaryCondition], adv: AdvectionScheme, diff: SpaceScheme,
                  coefficients: Coefficients, boundary_values=None, components: int = 1, boundary_rates=None):
@@ -134,10 +102,6 @@ class _StencilBurgers:
         self.weights = self.closures[0].weights
         self.d2 = [diff.second_derivative / h ** 2 for h in grid.spacing]       # nu = 1
         self._d2_scaled = [np.empty_like(c) for c in self.d2]
-        L1 = self.closures[0].matrix()
-        self._implicit = _ImplicitCache(L1, grid.dim == 1 and diff.ghost_layers == 1, self.periodic[0] and grid.dim == 1)
-        self._etd: dict[float, ETDPlan] = {}
-        self._diagonalisation = None
         # time-independent ghost offsets (used when no per-stage table is passed)
         self._consts = [cl.offsets(np.zeros(())) for cl in self.closures]
 
@@ -167,52 +131,33 @@ class _StencilBurgers:
         nu = self.coefs.at(t)[0]
         return nu * self.diff.spectral_radius * sum(1.0 / h ** 2 for h in self.grid.spacing)
 
-    # -- implicit diffusion -----------------------------------------------------------------------------
-    def implicit_solve(self, w: np.ndarray, gdt: float, t: float, off) -> None:
-        """``w <- (I - gdt L(t))^{-1} (w + gdt b(t))`` in place."""
-        nu = self.coefs.at(t)[0]
-        if self.time_dependent or not all(self.periodic):
-            b = self._boundary_term(t, off)
-            w += gdt * b
-        s = gdt * nu
-        if self.components == 1:
-            self._implicit.solve(s, w)
-        else:
-            for c in range(self.components):
-                self._implicit.solve(s, w[c])
+    # -- the linear part as data (solvers.integrators.split_linear builds its solves from it) ---------------
+    def diffusion_matrix(self, axis: int | None = None) -> sp.csr_matrix:
+        """``L`` at ``nu = 1`` with the boundary closure folded in (one component): on the flattened unknowns, or
+        the ``n x n`` operator of one ``axis``."""
+        return self.closures[0].matrix() if axis is None else self.closures[0].axis_matrix(axis)
 
-    # -- ETDRK4 -----------------------------------------------------------------------------------------
-    def etd_plan(self, h: float) -> ETDPlan:
-        if not self.coefs.constant:
-            raise ValueError("etdrk4 needs a time-independent linear part (the VP linear schedule has "
-                             "diffusivity beta(t)/2)")
-        if h not in self._etd:
-            if self._diagonalisation is None:      # once per operator; only the phi tables depend on h
-                nu = self.coefs.at(0.0)[0]
-                self._diagonalisation = AxisDiagonalisation(
-                    [nu * self.closures[0].axis_matrix(ax).toarray() for ax in range(self.grid.dim)])
-            diag = self._diagonalisation
-            self._etd = {h: ETDPlan(etdrk4_coefficients(h * diag.eigenvalues, h), diag, self.components)}
-        return self._etd[h]
-
-    def nonlinear_with_boundary(self, w, t, off, out):
-        """``N(w, t) + b(t)``: the part ETDRK4 treats explicitly (the boundary data of ``L`` included)."""
-        self.nonlinear(w, t, off, out)
-        if self.time_dependent or not all(self.periodic):
-            out += self._boundary_term(t, off)
+    def boundary_term(self, t, off):
+        """``b(t)`` of ``L w + b(t)`` (a work array, overwritten by the next call); ``off``: the ghost offsets of
+        ``boundary_table`` at ``t``, or ``None`` for the time-independent ones."""
+        raise NotImplementedError
 
 
 class FluxBurgers1D(_StencilBurgers):
     """1D conservative finite differences: numerical flux (advection scheme) + centred diffusion."""
 
     def __init__(self, grid, bcs, adv, diff, coefficients, boundary_values=None, boundary_rates=None):
+        if adv.kernel_id is None:
+            raise ValueError(f"advection scheme {adv.name!r} has no 1D flux kernel")
         super().__init__(grid, bcs, adv, diff, coefficients, boundary_values, boundary_rates=boundary_rates)
         n, g = grid.points[0], self.g
         self.n, self.h, self.x0 = n, grid.spacing[0], grid.lower[0]
-        self.flux_id = FLUX_ID[adv.name]
         self.ue = np.zeros(n + 2 * g)
         self._zero = np.zeros(n + 2 * g)
         self._b = np.zeros(n)
+        self.flux_kernel = FluxKernelArgs(n, self.h, self.x0, g, self.periodic[0], self.weights[0],
+                                          self._consts[0][0], adv.kernel_id, adv.ghost_layers, self.d2[0], self.ue,
+                                          adv)
 
     def _fill(self, w, off):
         g, n = self.g, self.n
@@ -221,20 +166,22 @@ class FluxBurgers1D(_StencilBurgers):
 
     def full_rhs(self, w, t, off, out):
         nu, c2, c1 = self.coefs.at(t)
+        k = self.flux_kernel
         self._fill(w, off)
-        burgers_rhs_1d(self.ue, self.g, self.n, self.h, self.x0, self.flux_id, c2, c1, self._scaled_d2(nu)[0], out)
+        burgers_rhs_1d(self.ue, self.g, self.n, self.h, self.x0, k.flux_id, k.reach, c2, c1, self._scaled_d2(nu)[0], out)
 
     def nonlinear(self, w, t, off, out):
         _, c2, c1 = self.coefs.at(t)
+        k = self.flux_kernel
         self._fill(w, off)
-        flux_divergence_1d(self.ue, self.g, self.n, self.h, self.x0, self.flux_id, c2, c1, out, False)
+        flux_divergence_1d(self.ue, self.g, self.n, self.h, self.x0, k.flux_id, k.reach, c2, c1, out, False)
 
     def linear(self, w, t, off, out):
         nu = self.coefs.at(t)[0]
         self._fill(w, off)
         apply_stencil_1d(self.ue, self.g, self._scaled_d2(nu)[0], out)
 
-    def _boundary_term(self, t, off):
+    def boundary_term(self, t, off):
         nu = self.coefs.at(t)[0]
         self._zero[:] = 0.0
         fill_ghosts_1d(self._zero, self.g, self.periodic[0], self.weights[0], (off if off is not None else self._consts)[0][0])
@@ -258,8 +205,10 @@ class VectorBurgers2D(_StencilBurgers):
         self.q = np.zeros((nx + 2 * g, ny + 2 * g))
         self._b = np.zeros((2, nx, ny))
         self._lap = np.zeros((nx, ny))
-        self.scheme_id = 0 if adv.name == "upwind1" else 1
-        self.gradient_order = 4 if adv.name == "central4" else 2
+        # what the form's kernel needs, from the entry: the gradient's order or the one-sided derivatives' id
+        self.gradient_order, self.scheme_id = adv.gradient_order_2d, adv.upwind_kernel_2d
+        if (form == "gradient" and self.gradient_order is None) or (form != "gradient" and self.scheme_id is None):
+            raise ValueError(f"advection scheme {adv.name!r} has no 2D {form!r} form")
 
     def _fill(self, w, off):
         g = self.g
@@ -301,7 +250,7 @@ class VectorBurgers2D(_StencilBurgers):
         self._fill(w, off)
         self._diffuse(out, nu, False)
 
-    def _boundary_term(self, t, off):
+    def boundary_term(self, t, off):
         nu = self.coefs.at(t)[0]
         dx, dy = self._scaled_d2(nu)
         for c in range(2):
@@ -342,8 +291,7 @@ class SpectralBurgers:
         self.axes = tuple(range(-self.dim, 0))
         self.components = 1 if self.dim == 1 else 2
         self.periodic = [True] * self.dim
-        self._ik = [1j * k * self.mask for k in self.K]
-        self._etd: dict[float, ETDPlan] = {}
+        self.ik = [1j * k * self.mask for k in self.K]       # i k times the 2/3-rule mask, per axis
 
     def to_state(self, u):
         return np.fft.rfftn(u, axes=self.axes)
@@ -363,14 +311,12 @@ class SpectralBurgers:
         q = c2 * (phys * phys if self.dim == 1 else phys[0] ** 2 + phys[1] ** 2)
         q_hat = np.fft.rfftn(q)
         if self.dim == 1:
-            np.multiply(self._ik[0], q_hat, out=out)
+            np.multiply(self.ik[0], q_hat, out=out)
             out *= -1.0
         else:
             for c in range(2):
-                np.multiply(self._ik[c], q_hat, out=out[c])
+                np.multiply(self.ik[c], q_hat, out=out[c])
                 out[c] *= -1.0
-
-    nonlinear_with_boundary = nonlinear
 
     def linear(self, w, t, off, out):
         np.multiply(self.symbol, w, out=out)
@@ -378,21 +324,3 @@ class SpectralBurgers:
     def full_rhs(self, w, t, off, out):
         self.nonlinear(w, t, off, out)
         out += self.symbol * w
-
-    def implicit_solve(self, w, gdt, t, off):
-        w /= (1.0 - gdt * self.symbol)
-
-    def etd_plan(self, h):
-        if h not in self._etd:
-            self._etd = {h: ETDPlan(etdrk4_coefficients(h * self.symbol, h))}
-        return self._etd[h]
-
-    def fused_etdrk4(self, h):
-        """The whole ETDRK4 step loop in one numba function with rocket-fft's FFTs
-        (:class:`solvers.kernels.spectral.FusedETDRK4Burgers1D`, fresh work arrays per call): 1D with constant
-        coefficients only; ``None`` otherwise (or without rocket-fft), and the stepper keeps the numpy path."""
-        from ..kernels import spectral
-        if self.dim != 1 or not self.coefs.constant or not spectral.AVAILABLE:
-            return None
-        return spectral.FusedETDRK4Burgers1D(self.etd_plan(h).c, self.mask, self._ik[0], self.coefs.at(0.0)[1],
-                                             self.shape[0])

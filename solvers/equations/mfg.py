@@ -20,20 +20,18 @@ With ``periodic`` / ``zero_flux`` the FP matrix is exactly the transpose of the 
 """
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+from typing import Callable
+
 import numpy as np
 import scipy.sparse as sp
 
 from ..grids import BoundaryCondition, UniformGrid
-from ..registry import NamedScheme, Registry
+from ..registry import Registry
 from .heat import StencilDiffusion
+from .mfg_spectral import SpectralMFGOperators, imex_dt_limit
 from .space import SPACE_SCHEMES
-
-
-MFG_SPACE_SCHEMES: Registry[NamedScheme] = Registry("space")
-MFG_SPACE_SCHEMES.register("godunov")(NamedScheme(
-    "godunov", 1, "monotone upwind (Godunov) Hamiltonian, FP as the exact adjoint (Achdou & Capuzzo-Dolcetta 2010)"))
-MFG_SPACE_SCHEMES.register("spectral")(NamedScheme(
-    "spectral", np.inf, "Fourier pseudo-spectral (periodic), 2/3-rule dealiasing, IMEX Euler: implicit diffusion"))
 
 
 def _axis_differences(n: int, h: float, kind: str) -> tuple[sp.csr_matrix, sp.csr_matrix]:
@@ -51,7 +49,12 @@ def _axis_differences(n: int, h: float, kind: str) -> tuple[sp.csr_matrix, sp.cs
 
 
 class MFGOperators:
-    """Sparse difference operators of the MFG on a grid (flattened ``ij`` order), built once."""
+    """Sparse difference operators of the MFG on a grid (flattened ``ij`` order), built once.
+
+    ``matrix_free = False``: the sweeps assemble and solve the sparse level matrices, and ``newton`` eliminates
+    its sparse Jacobian level by level (:mod:`solvers.integrators.mfg_newton`)."""
+
+    matrix_free = False
 
     def __init__(self, grid: UniformGrid, bcs: list[BoundaryCondition], nu: float, phi_boundary=None):
         self.grid, self.bcs, self.nu, self.dim = grid, bcs, float(nu), grid.dim
@@ -145,3 +148,56 @@ class MFGOperators:
     def mean(self, m: np.ndarray) -> np.ndarray:
         """``mbar = h^d sum x m`` per coordinate."""
         return np.array([self.cell * float(x @ m) for x in self.x])
+
+
+# ------------------------------------------------------------------ the registered space schemes
+def no_dt_limit(*_) -> tuple[float, str]:
+    """An ``auto_dt_limit`` that restricts nothing: ``(inf, "")``."""
+    return math.inf, ""
+
+
+@dataclass(frozen=True)
+class MFGSpaceScheme:
+    """One registered ``method.space`` of ``equation = "mfg"``: what it is and everything that depends on it.
+
+    ``operators``: the operators class, built by :meth:`build_operators` (``matrix_free`` on it: the sweeps use
+    the operators' own steps and ``newton`` runs Newton-Krylov); ``periodic_only``: needs ``grid.boundary =
+    "periodic"`` on every axis; ``time_schemes``: the ``method.time`` names it runs with (None: all), and why;
+    ``needs_terminal``: the only ``mfg.terminal`` it takes (None: any), and why; ``auto_dt_limit(ops, G, nu)``:
+    the bound of ``dt = "auto"`` from its stability, ``(dt or inf, rule text)``."""
+
+    name: str
+    order: float
+    description: str
+    source: str
+    operators: type
+    periodic_only: bool = False
+    time_schemes: tuple[str, ...] | None = None
+    time_schemes_why: str = ""
+    needs_terminal: str | None = None
+    needs_terminal_why: str = ""
+    auto_dt_limit: Callable[..., tuple[float, str]] = no_dt_limit
+
+    def build_operators(self, grid: UniformGrid, bcs: list[BoundaryCondition], nu: float, phi_boundary=None):
+        """The operators on ``grid`` (``phi_boundary(x, t)``: the closed-form phi read by ``exact`` walls)."""
+        return self.operators(grid, bcs, nu, phi_boundary)
+
+    @property
+    def newton_krylov(self) -> bool:
+        """``newton`` runs matrix-free Newton-Krylov (no sparse Jacobian to eliminate)."""
+        return self.operators.matrix_free
+
+
+MFG_SPACE_SCHEMES: Registry[MFGSpaceScheme] = Registry("space")
+MFG_SPACE_SCHEMES.register()(MFGSpaceScheme(
+    "godunov", 1, "monotone upwind (Godunov) Hamiltonian, FP as the exact adjoint (Achdou & Capuzzo-Dolcetta 2010)",
+    "Y. Achdou & I. Capuzzo-Dolcetta, Mean field games: numerical methods, SIAM J. Numer. Anal. 48 (2010) "
+    "1136-1162", MFGOperators))
+MFG_SPACE_SCHEMES.register()(MFGSpaceScheme(
+    "spectral", np.inf, "Fourier pseudo-spectral (periodic), 2/3-rule dealiasing, IMEX Euler: implicit diffusion",
+    "S. A. Orszag, On the elimination of aliasing in finite-difference schemes by filtering high-wavenumber "
+    "components, J. Atmos. Sci. 28 (1971) 1074 (the 2/3 rule); U. M. Ascher, S. J. Ruuth & B. T. R. Wetton, "
+    "Implicit-explicit methods for time-dependent PDEs, SIAM J. Numer. Anal. 32 (1995) 797-823 (IMEX Euler)",
+    SpectralMFGOperators, periodic_only=True, time_schemes=("implicit_euler",), time_schemes_why="IMEX Euler",
+    needs_terminal="data_log_density",
+    needs_terminal_why="a periodic terminal cost: -log of the periodic data mixture", auto_dt_limit=imex_dt_limit))

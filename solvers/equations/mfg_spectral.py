@@ -1,6 +1,6 @@
 """Fourier pseudo-spectral variant of the HJB-FP system on a fully periodic grid (registered ``spectral``).
 
-Same time levels and pairing as the finite-difference scheme (:mod:`solvers.integrators.mfg_solvers`), with
+Same time levels and pairing as the finite-difference scheme (:mod:`solvers.integrators.mfg_system`), with
 the diffusion implicit and diagonal in Fourier space and the nonlinear / transport terms explicit (IMEX Euler,
 first order in time, spectral in space)::
 
@@ -21,11 +21,23 @@ import numpy as np
 from ..grids import UniformGrid
 
 
+def imex_dt_limit(ops: "SpectralMFGOperators", G: np.ndarray, nu: float) -> tuple[float, str]:
+    """The ``dt = "auto"`` bound of the explicit Hamiltonian with implicit diffusion: the Fourier factor
+    ``|1 + i a k dt| / (1 + nu k^2 dt) <= 1`` needs ``dt <= 2 nu / a^2``; with ``a = max|grad G|`` and a
+    factor 2 margin, ``dt <= nu / a^2``."""
+    a = ops.max_speed(G)
+    return nu / a ** 2, f"; spectral IMEX limit dt <= nu / max|grad G|^2 (max|grad G| = {a:.4g})"
+
+
 class SpectralMFGOperators:
-    spectral = True
+    """Fourier operators and the IMEX steps on a fully periodic grid (``bcs`` and ``phi_boundary`` are not read:
+    every axis is periodic). ``matrix_free = True``: the sweeps call :meth:`hjb_step` / :meth:`fp_step`, and
+    ``newton`` is Newton-Krylov."""
+
+    matrix_free = True
     exact_walls = False
 
-    def __init__(self, grid: UniformGrid, nu: float):
+    def __init__(self, grid: UniformGrid, bcs: list | None, nu: float, phi_boundary=None):
         self.grid, self.nu, self.dim = grid, float(nu), grid.dim
         self.size, self.cell, self.shape = grid.size, grid.cell_volume, grid.points
         ks = [2 * np.pi * np.fft.fftfreq(n, d=h) for n, h in zip(grid.points, grid.spacing)]

@@ -1,16 +1,19 @@
 """Steppers for the split systems ``w' = L w + b(t) + N(w, t)`` of :mod:`solvers.equations.burgers`.
 
 A stepper is built once per (operator, scheme, dt): work arrays are allocated, implicit factorisations and
-ETDRK4 coefficients come from caches on the operator (so they are computed once per ``dt``). ``advance(u, t,
+ETDRK4 coefficients come from the operator's linear part (:mod:`solvers.integrators.split_linear`, cached per
+operator, so they are computed once per ``dt``). ``advance(u, t,
 nsteps)`` takes and returns *physical* values (in place); inside, the state is the operator's representation
 (Fourier coefficients for the spectral operator). Boundary offsets of every stage of a chunk of steps are
 tabulated at once (one vectorised closed-form call), never per stage.
 
-Families (coefficients in :mod:`solvers.integrators.split_schemes`):
+Families (coefficients on the entries of :mod:`solvers.integrators.split_schemes`):
 
 * ``explicit`` — Butcher tableau on ``L + b + N``.
-* ``imex`` — ARS(2,2,2) (Ascher, Ruuth & Spiteri 1997): stiffly accurate, so ``w_{n+1}`` is the last stage.
-* ``cnab`` — CNAB2: ``(I - dt/2 L) w^{n+1} = (I + dt/2 L) w^n + dt/2 (b^n + b^{n+1}) + dt (3/2 N^n - 1/2 N^{n-1})``;
+* ``imex`` — ARS(2,2,2) (Ascher, Ruuth & Spiteri 1997; ``gamma``, ``delta`` from the entry): stiffly accurate,
+  so ``w_{n+1}`` is the last stage.
+* ``cnab`` — CNAB2 (``theta = 1/2``, ``ab2 = (3/2, -1/2)`` from the entry):
+  ``(I - dt/2 L) w^{n+1} = (I + dt/2 L) w^n + dt/2 (b^n + b^{n+1}) + dt (3/2 N^n - 1/2 N^{n-1})``;
   the first step of every ``advance`` call is CN with a Heun (trapezoidal) predictor for ``N``, second order,
   so nothing of a previous call (which may have started from another state) is reused.
 * ``etd`` — ETDRK4 (Cox & Matthews 2002, eqs. 26-29), ``b(t)`` treated with ``N`` as a forcing; stage
@@ -28,9 +31,10 @@ from numba import njit
 
 from ..kernels.burgers_lowstorage import rk_weno5_lowstorage, rk_weno5_lowstorage_parallel
 from ..kernels.burgers_rk import rk_burgers_1d, rk_burgers_1d_weno5_parallel
-from ..kernels.fluxes import FLUX_ID, weno5_parallel
 from ..kernels.threads import threads_to_use
-from .split_schemes import ARS222_DELTA, ARS222_GAMMA, SplitTimeScheme
+from ..kernels.weno5 import weno5_parallel
+from .split_linear import fused_etdrk4, linear_part
+from .split_schemes import SplitTimeScheme
 
 MAX_TABLE_ENTRIES = 2_000_000
 
@@ -135,29 +139,39 @@ class ExplicitStepper(SplitStepper):
 class ARS222Stepper(SplitStepper):
     """ARS(2,2,2): implicit tableau [[0,0,0],[0,g,0],[0,1-g,g]], explicit [[0,0,0],[g,0,0],[d,1-d,0]]."""
 
+    def __init__(self, operator, scheme, dt):
+        super().__init__(operator, scheme, dt)
+        self.linear = linear_part(operator)
+        self.gamma, self.delta = scheme.params["gamma"], scheme.params["delta"]
+
     def _begin(self, w):
         if getattr(self, "_shape", None) != (w.shape, w.dtype):
             self._shape = (w.shape, w.dtype)
             self.N1, self.N2, self.K2, self.Y = (np.empty_like(w) for _ in range(4))
 
     def _step(self, w, t, table, j):
-        op, dt, g, d = self.op, self.dt, ARS222_GAMMA, ARS222_DELTA
+        op, lin, dt, g, d = self.op, self.linear, self.dt, self.gamma, self.delta
         op.nonlinear(w, t, self._off(table, j, 0), self.N1)
         Y = self.Y
         Y[...] = w
         axpy(Y, g * dt, self.N1)
         t2 = t + g * dt
-        op.implicit_solve(Y, g * dt, t2, self._off(table, j, 1))
+        lin.implicit_solve(Y, g * dt, t2, self._off(table, j, 1))
         op.linear(Y, t2, self._off(table, j, 1), self.K2)
         op.nonlinear(Y, t2, self._off(table, j, 1), self.N2)
         axpy(w, (1 - g) * dt, self.K2)
         axpy(w, d * dt, self.N1)
         axpy(w, (1 - d) * dt, self.N2)
-        op.implicit_solve(w, g * dt, t + dt, self._off(table, j, 2))
+        lin.implicit_solve(w, g * dt, t + dt, self._off(table, j, 2))
 
 
 class CNAB2Stepper(SplitStepper):
     """Crank-Nicolson / Adams-Bashforth 2 with a CN-Heun first step per ``advance`` call."""
+
+    def __init__(self, operator, scheme, dt):
+        super().__init__(operator, scheme, dt)
+        self.linear = linear_part(operator)
+        self.theta, self.ab2 = scheme.params["theta"], scheme.params["ab2"]
 
     def _begin(self, w):
         if getattr(self, "_shape", None) != (w.shape, w.dtype):
@@ -166,24 +180,24 @@ class CNAB2Stepper(SplitStepper):
         self.started = False
 
     def _step(self, w, t, table, j):
-        op, dt = self.op, self.dt
+        op, lin, dt, th, (ab0, ab1) = self.op, self.linear, self.dt, self.theta, self.ab2
         off0, off1 = self._off(table, j, 0), self._off(table, j, 1)
         op.nonlinear(w, t, off0, self.N_now)
         op.linear(w, t, off0, self.Lw)
         self.rhs[...] = w
-        axpy(self.rhs, 0.5 * dt, self.Lw)
+        axpy(self.rhs, (1 - th) * dt, self.Lw)
         if not self.started:            # CN + Heun predictor: second order, one step
             self.pred[...] = self.rhs
             axpy(self.pred, dt, self.N_now)
-            op.implicit_solve(self.pred, 0.5 * dt, t + dt, off1)
+            lin.implicit_solve(self.pred, th * dt, t + dt, off1)
             op.nonlinear(self.pred, t + dt, off1, self.N_prev)
-            axpy(self.rhs, 0.5 * dt, self.N_now)
-            axpy(self.rhs, 0.5 * dt, self.N_prev)
+            axpy(self.rhs, (1 - th) * dt, self.N_now)      # the trapezoidal rule on N (Heun)
+            axpy(self.rhs, th * dt, self.N_prev)
             self.started = True
         else:
-            axpy(self.rhs, 1.5 * dt, self.N_now)
-            axpy(self.rhs, -0.5 * dt, self.N_prev)
-        op.implicit_solve(self.rhs, 0.5 * dt, t + dt, off1)
+            axpy(self.rhs, ab0 * dt, self.N_now)
+            axpy(self.rhs, ab1 * dt, self.N_prev)
+        lin.implicit_solve(self.rhs, th * dt, t + dt, off1)
         w[...] = self.rhs
         self.N_prev, self.N_now = self.N_now, self.N_prev
 
@@ -191,15 +205,17 @@ class CNAB2Stepper(SplitStepper):
 class ETDRK4Stepper(SplitStepper):
     """Cox-Matthews ETDRK4 in the basis where ``L`` is diagonal (Fourier modes or FD eigenvectors).
 
-    Operators that offer ``fused_etdrk4(h)`` (the 1D spectral Burgers) run the whole step loop in one numba
-    function (:mod:`solvers.kernels.spectral`; same arithmetic, FFTs equal to round-off); ``fused=False`` or an
-    operator that returns ``None`` keeps the numpy path below."""
+    Operators with a fused loop (:func:`~solvers.integrators.split_linear.fused_etdrk4`: the 1D spectral Burgers)
+    run the whole step loop in one numba function (:mod:`solvers.kernels.spectral`; same arithmetic, FFTs equal
+    to round-off); ``fused=False`` or an operator without one keeps the numpy path below. The coefficient tables
+    come from the entry's ``phi``."""
 
     def __init__(self, operator, scheme, dt, fused: bool = True):
         super().__init__(operator, scheme, dt)
-        self.plan = operator.etd_plan(self.dt)
-        factory = getattr(operator, "fused_etdrk4", None) if fused else None
-        self.fused = factory(self.dt) if factory is not None else None
+        phi = scheme.params["phi"]
+        self.linear = linear_part(operator)
+        self.plan = self.linear.etd_plan(self.dt, phi)
+        self.fused = fused_etdrk4(operator, self.dt, phi) if fused else None
 
     def advance(self, u, t, nsteps):
         if self.fused is None:
@@ -216,7 +232,7 @@ class ETDRK4Stepper(SplitStepper):
              self.tmp) = (np.empty_like(w) for _ in range(11))
 
     def _N(self, phys, t, off, out):
-        self.op.nonlinear_with_boundary(phys, t, off, self.Nphys)
+        self.linear.nonlinear_with_boundary(phys, t, off, self.Nphys)
         return self.plan.fwd(self.Nphys, out)
 
     def _step(self, w, t, table, j):
@@ -242,56 +258,61 @@ class ETDRK4Stepper(SplitStepper):
 
 class FusedFluxRKStepper(SplitStepper):
     """Explicit Runge-Kutta for the 1D flux operator, the whole step loop inside numba
-    (:func:`solvers.kernels.burgers_rk.rk_burgers_1d`); coefficients and boundary offsets tabulated per chunk.
+    (:func:`solvers.kernels.burgers_rk.rk_burgers_1d`, with the operator's ``flux_kernel`` arguments);
+    coefficients and boundary offsets tabulated per chunk.
 
-    weno5 on at least :data:`~solvers.kernels.fluxes.WENO5_PARALLEL_MIN_POINTS` cells (and more than one numba
-    thread) runs the loop's ``parallel=True`` twin (:func:`~solvers.kernels.fluxes.weno5_parallel`; bitwise the
-    same result, measured 1.3-1.7x at 1e5-1e6 cells with a free second core; with the other core busy, by the
-    load average, the serial loop: :func:`~solvers.kernels.threads.threads_to_use`). weno5 alternates its stage inputs
-    between ``op.ue`` and ``self.ue2``. weno5 with a scheme that has a two-register Shu-Osher form (``euler``,
-    ``ssprk3``) runs it (:mod:`solvers.kernels.burgers_lowstorage`: no stored slopes, 9 field passes per SSP-RK3
-    step instead of 18); the same scheme as the Butcher loop, equal to round-off."""
+    An advection scheme with ``parallel_kernel`` (weno5) on at least
+    :data:`~solvers.kernels.weno5.WENO5_PARALLEL_MIN_POINTS` cells (and more than one numba thread) runs the
+    loop's ``parallel=True`` twin (:func:`~solvers.kernels.weno5.weno5_parallel`; bitwise the same result,
+    measured 1.3-1.7x at 1e5-1e6 cells with a free second core; with the other core busy, by the load average, the
+    serial loop: :func:`~solvers.kernels.threads.threads_to_use`). weno5 alternates its stage inputs between the
+    operator's work array and ``self.ue2``. A ``low_storage`` advection scheme (weno5) with a time scheme that has
+    a two-register Shu-Osher form (``euler``, ``ssprk3``) runs it (:mod:`solvers.kernels.burgers_lowstorage`: no
+    stored slopes, 9 field passes per SSP-RK3 step instead of 18); the same scheme as the Butcher loop, equal to
+    round-off."""
 
     def __init__(self, operator, scheme, dt):
         super().__init__(operator, scheme, dt)
+        kern = self.kernel = operator.flux_kernel
         self.A = np.ascontiguousarray(scheme.A, dtype=float)
         self.b = np.ascontiguousarray(scheme.b, dtype=float)
-        self.K = np.zeros((self.b.size, operator.n))
-        self.dscaled = np.empty_like(operator.d2[0])
-        self.ue2 = np.zeros_like(operator.ue)        # weno5 alternates stage inputs between op.ue and this
-        self.parallel = operator.flux_id == FLUX_ID["weno5"] and weno5_parallel(operator.n)
+        self.K = np.zeros((self.b.size, kern.n))
+        self.dscaled = np.empty_like(kern.d2)
+        self.ue2 = np.zeros_like(kern.work)          # weno5 alternates stage inputs between kern.work and this
+        self.parallel = kern.scheme.parallel_kernel and weno5_parallel(kern.n)
         self.shu_osher = np.ascontiguousarray(scheme.shu_osher, dtype=float) \
-            if operator.flux_id == FLUX_ID["weno5"] and scheme.shu_osher.size else None
+            if kern.scheme.low_storage and scheme.shu_osher.size else None
 
     def advance(self, u, t, nsteps):
-        op, s = self.op, self.b.size
+        op, kern, s = self.op, self.kernel, self.b.size
         parallel = self.parallel and threads_to_use() > 1     # the second core is free (load average)
         for steps, table in self._chunks(t, nsteps):
             k = steps.size
             times = steps[:, None] + self.c[None, :] * self.dt
             coef = np.array([op.coefs.at(tt) for tt in times.ravel()]).reshape(k, s, 3) if not op.coefs.constant \
                 else np.broadcast_to(np.array(op.coefs.at(t)), (k, s, 3))
-            off = table[0][0] if table is not None else np.broadcast_to(op._consts[0][0], (k, s) + op._consts[0][0].shape)
+            off = table[0][0] if table is not None else np.broadcast_to(kern.offsets, (k, s) + kern.offsets.shape)
             if self.shu_osher is not None:
-                args = (u, op.ue, self.ue2, self.shu_osher, k, self.dt, op.g, op.periodic[0], op.weights[0], off,
-                        coef, op.h, op.x0, op.d2[0], self.dscaled)
+                args = (u, kern.work, self.ue2, self.shu_osher, k, self.dt, kern.g, kern.periodic, kern.weights, off,
+                        coef, kern.h, kern.x0, kern.d2, self.dscaled)
                 if parallel:
                     rk_weno5_lowstorage_parallel(*args, 2 * numba.get_num_threads())
                 else:
                     rk_weno5_lowstorage(*args)
             elif parallel:
-                rk_burgers_1d_weno5_parallel(u, op.ue, self.ue2, self.K, self.A, self.b, k, self.dt, op.g,
-                                             op.periodic[0], op.weights[0], off, coef, op.h, op.x0, op.d2[0],
+                rk_burgers_1d_weno5_parallel(u, kern.work, self.ue2, self.K, self.A, self.b, k, self.dt, kern.g,
+                                             kern.periodic, kern.weights, off, coef, kern.h, kern.x0, kern.d2,
                                              self.dscaled, 2 * numba.get_num_threads())
             else:
-                rk_burgers_1d(u, op.ue, self.ue2, self.K, self.A, self.b, k, self.dt, op.g, op.periodic[0],
-                              op.weights[0], off, coef, op.h, op.x0, op.flux_id, op.d2[0], self.dscaled)
+                rk_burgers_1d(u, kern.work, self.ue2, self.K, self.A, self.b, k, self.dt, kern.g, kern.periodic,
+                              kern.weights, off, coef, kern.h, kern.x0, kern.flux_id, kern.reach, kern.d2,
+                              self.dscaled)
 
 
 STEPPERS = {"explicit": ExplicitStepper, "imex": ARS222Stepper, "cnab": CNAB2Stepper, "etd": ETDRK4Stepper}
 
 
 def make_split_stepper(operator, scheme: SplitTimeScheme, dt: float) -> SplitStepper:
-    if scheme.family == "explicit" and hasattr(operator, "flux_id"):
+    if scheme.family == "explicit" and hasattr(operator, "flux_kernel"):
         return FusedFluxRKStepper(operator, scheme, dt)
     return STEPPERS[scheme.family](operator, scheme, dt)

@@ -13,7 +13,7 @@ round-off. Memory traffic per stage: read ``u^(i-1)`` and ``w``, write ``u^(i)``
 against 4-6 passes with the stored slopes ``K`` of the Butcher form (:mod:`solvers.kernels.burgers_rk`).
 
 Per stage: the ghosts of ``u^(i-1)`` are filled (affine rule, the offsets of that stage: the Butcher stage
-input's, since the stage values agree), then block by block (:data:`~solvers.kernels.fluxes.WENO5_BLOCK`
+input's, since the stage values agree), then block by block (:data:`~solvers.kernels.weno5.WENO5_BLOCK`
 cells) the weno5 sweep into block scratch and, while it is in cache, the combination into the other ghosted
 buffer. The Lax-Friedrichs speed ``alpha = max |f'|`` of the next stage is taken from each block just written
 (still in cache) and from the ghosts once they are filled: the value of a pass over the whole ghosted array
@@ -25,8 +25,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .fluxes import WENO5_BLOCK, _lf_speed, _weno5_block
-from .burgers_rk import _weno5_stage_setup
+from .weno5 import WENO5_BLOCK, lf_speed, weno5_block, weno5_stage_setup
 
 
 @njit(cache=True, error_model='numpy')
@@ -34,7 +33,7 @@ def _block(cur, nxt, w, last, a, b, cdt, g, c0, m, bm, c1h, c2, alpha, e0, e1, e
            xg, h, c2n, c1n):
     """Cells ``c0 .. c0+m-1``: ``R = L(cur)``, ``nxt = a w + b cur + cdt R`` (``w`` too on the last stage);
     returns ``max |f'|`` of the written cells with the next stage's ``(c2n, c1n)``."""
-    _weno5_block(cur, g - 3, c0, m, bm, c1h, c2, alpha, e0, e1, e2, e3, e4, invh, R, c0, False, fp, fm, F)
+    weno5_block(cur, g - 3, c0, m, bm, c1h, c2, alpha, e0, e1, e2, e3, e4, invh, R, c0, False, fp, fm, F)
     wb, cb, nb = w[c0:c0 + m], cur[g + c0:g + c0 + m], nxt[g + c0:g + c0 + m]
     if a == 0.0:
         for k in range(m):
@@ -45,7 +44,7 @@ def _block(cur, nxt, w, last, a, b, cdt, g, c0, m, bm, c1h, c2, alpha, e0, e1, e
     if last:
         for k in range(m):
             wb[k] = nb[k]
-    return _lf_speed(nxt, g + c0, g + c0 + m, xg, h, c2n, c1n)
+    return lf_speed(nxt, g + c0, g + c0 + m, xg, h, c2n, c1n)
 
 
 @njit(cache=True)
@@ -55,15 +54,15 @@ def _load(w, cur, g, coef, xg, h):
     inner = cur[g:g + n]
     for i in range(n):
         inner[i] = w[i]
-    return _lf_speed(cur, g, g + n, xg, h, coef[0, 0, 1], coef[0, 0, 2])
+    return lf_speed(cur, g, g + n, xg, h, coef[0, 0, 1], coef[0, 0, 2])
 
 
 @njit(cache=True, error_model='numpy')
 def _stage(cur, g, periodic, W, off, coef, d2, dscaled, xg, h, inner):
     """Ghosts and constants of a stage; ``alpha`` = max of the interior's (``inner``) and the ghosts' |f'|."""
-    c2, c1, e0, e1, e2, e3, e4 = _weno5_stage_setup(cur, g, periodic, W, off, coef, d2, dscaled)
+    c2, c1, e0, e1, e2, e3, e4 = weno5_stage_setup(cur, g, periodic, W, off, coef, d2, dscaled)
     ne = cur.shape[0]
-    alpha = max(inner, max(_lf_speed(cur, 0, g, xg, h, c2, c1), _lf_speed(cur, ne - g, ne, xg, h, c2, c1)))
+    alpha = max(inner, max(lf_speed(cur, 0, g, xg, h, c2, c1), lf_speed(cur, ne - g, ne, xg, h, c2, c1)))
     return c2, c1, e0, e1, e2, e3, e4, alpha
 
 

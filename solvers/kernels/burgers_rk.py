@@ -10,13 +10,13 @@ offsets (``offsets[step, stage, 2, g]``). No allocation inside the loop (the sca
 ``dscaled``).
 
 weno5 (compute-bound: ~100 flops and 2 divisions per face) has its own loop, block by block
-(:data:`~solvers.kernels.fluxes.WENO5_BLOCK` cells): the block's slopes, then at once, while they are in cache,
+(:data:`~solvers.kernels.weno5.WENO5_BLOCK` cells): the block's slopes, then at once, while they are in cache,
 the combination that reads them, written into the *other* ghosted buffer (``ue`` and ``ue2`` alternate as stage
 input and next stage input); the last stage's slope is never stored (``w`` is updated and copied into the next
 step's first stage input instead). The same operations in the same order as the generic loop: bitwise the same
 result (tests/kernels/test_weno5_fast.py). :func:`rk_burgers_1d_weno5_parallel` is that loop with the blocks,
 the Lax-Friedrichs speed and the first copy in ``prange``, again bitwise the same; the stepper picks it by
-:func:`solvers.kernels.fluxes.weno5_parallel`.
+:func:`solvers.kernels.weno5.weno5_parallel`.
 
 Measured at N = 1e6 on the 2-core machine (WENO5 + SSP-RK3, medians of round-robin repetitions in one process):
 the previous per-face kernel with separate combination passes 40-43 Mupd/s; this serial loop 47-51 Mupd/s
@@ -28,10 +28,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .fluxes import FLUX_ID, WENO5_BLOCK, _diffusion_weights, _lf_speed, _weno5_block, burgers_rhs_1d
+from .fluxes import WENO5, burgers_rhs_1d
 from .ghosts import fill_ghosts_1d
-
-WENO5_ID = FLUX_ID["weno5"]
+from .weno5 import WENO5_BLOCK, lf_speed, weno5_block, weno5_stage_setup
 
 
 @njit(cache=True)
@@ -88,7 +87,7 @@ def _weno5_stage_block(cur, nxt, w, K, st, last, idx, c, nt, cl, g, c0, m, bm, c
     n = w.shape[0]
     inner = nxt[g:g + n]
     if last:
-        _weno5_block(cur, g - 3, c0, m, bm, c1h, c2, alpha, e0, e1, e2, e3, e4, invh, R, c0, False, fp, fm, F)
+        weno5_block(cur, g - 3, c0, m, bm, c1h, c2, alpha, e0, e1, e2, e3, e4, invh, R, c0, False, fp, fm, F)
         _combine(w, w, K, idx, c, nt, c0, c0 + m)
         if cl != 0.0:
             wb = w[c0:c0 + m]
@@ -96,19 +95,8 @@ def _weno5_stage_block(cur, nxt, w, K, st, last, idx, c, nt, cl, g, c0, m, bm, c
                 wb[k] += cl * R[k]
         _combine(inner, w, K, idx, c, 0, c0, c0 + m)
     else:
-        _weno5_block(cur, g - 3, c0, m, bm, c1h, c2, alpha, e0, e1, e2, e3, e4, invh, K[st], 0, False, fp, fm, F)
+        weno5_block(cur, g - 3, c0, m, bm, c1h, c2, alpha, e0, e1, e2, e3, e4, invh, K[st], 0, False, fp, fm, F)
         _combine(inner, w, K, idx, c, nt, c0, c0 + m)
-
-
-@njit(cache=True, error_model='numpy')
-def _weno5_stage_setup(cur, g, periodic, W, off, coef, d2, dscaled):
-    """Ghosts of ``cur`` and the stage constants: ``(c2, c1, e0..e4)`` (the diffusion weights, scaled by nu)."""
-    fill_ghosts_1d(cur, g, periodic, W, off)
-    nu, c2, c1 = coef[0], coef[1], coef[2]
-    for m in range(d2.shape[0]):
-        dscaled[m] = nu * d2[m]
-    e0, e1, e2, e3, e4 = _diffusion_weights(dscaled)
-    return c2, c1, e0, e1, e2, e3, e4
 
 
 @njit(cache=True, error_model='numpy')
@@ -127,9 +115,9 @@ def _rk_weno5_serial(w, ue, ue2, K, A, b, nsteps, dt, g, periodic, W, offsets, c
             last = st == s - 1
             nt = _terms(b[:s - 1] if last else A[st + 1, :st + 1], dt, idx, c)
             cl = dt * b[s - 1]
-            c2, c1, e0, e1, e2, e3, e4 = _weno5_stage_setup(cur, g, periodic, W, offsets[step, st], coef[step, st],
+            c2, c1, e0, e1, e2, e3, e4 = weno5_stage_setup(cur, g, periodic, W, offsets[step, st], coef[step, st],
                                                             d2, dscaled)
-            alpha = _lf_speed(cur, 0, cur.shape[0], xg, h, c2, c1)
+            alpha = lf_speed(cur, 0, cur.shape[0], xg, h, c2, c1)
             for c0 in range(0, n, B):
                 _weno5_stage_block(cur, nxt, w, K, st, last, idx, c, nt, cl, g, c0, min(B, n - c0), c1 * bm, c1 * h,
                                    c2, alpha, e0, e1, e2, e3, e4, invh, fp, fm, F, R)
@@ -137,9 +125,11 @@ def _rk_weno5_serial(w, ue, ue2, K, A, b, nsteps, dt, g, periodic, W, offsets, c
 
 
 @njit(cache=True)
-def rk_burgers_1d(w, ue, ue2, K, A, b, nsteps, dt, g, periodic, W, offsets, coef, h, x0, flux_id, d2, dscaled):
-    """``nsteps`` steps on ``w``; ``ue``, ``ue2``: ghosted scratch (weno5 alternates between them)."""
-    if flux_id == WENO5_ID:
+def rk_burgers_1d(w, ue, ue2, K, A, b, nsteps, dt, g, periodic, W, offsets, coef, h, x0, flux_id, reach, d2,
+                  dscaled):
+    """``nsteps`` steps on ``w``; ``ue``, ``ue2``: ghosted scratch (weno5 alternates between them); ``flux_id``,
+    ``reach``: the flux kernel id and the cells it reads (:func:`solvers.kernels.fluxes.burgers_rhs_1d`)."""
+    if flux_id == WENO5:
         _rk_weno5_serial(w, ue, ue2, K, A, b, nsteps, dt, g, periodic, W, offsets, coef, h, x0, d2, dscaled)
         return
     n = w.shape[0]
@@ -154,7 +144,7 @@ def rk_burgers_1d(w, ue, ue2, K, A, b, nsteps, dt, g, periodic, W, offsets, coef
             nu = coef[step, st, 0]
             for m in range(d2.shape[0]):
                 dscaled[m] = nu * d2[m]
-            burgers_rhs_1d(ue, g, n, h, x0, flux_id, coef[step, st, 1], coef[step, st, 2], dscaled, K[st])
+            burgers_rhs_1d(ue, g, n, h, x0, flux_id, reach, coef[step, st, 1], coef[step, st, 2], dscaled, K[st])
         _combine(w, w, K, idx, c, _terms(b, dt, idx, c), 0, n)
 
 
@@ -184,10 +174,10 @@ def rk_burgers_1d_weno5_parallel(w, ue, ue2, K, A, b, nsteps, dt, g, periodic, W
             last = st == s - 1
             nt = _terms(b[:s - 1] if last else A[st + 1, :st + 1], dt, idx, c)
             cl = dt * b[s - 1]
-            c2, c1, e0, e1, e2, e3, e4 = _weno5_stage_setup(cur, g, periodic, W, offsets[step, st], coef[step, st],
+            c2, c1, e0, e1, e2, e3, e4 = weno5_stage_setup(cur, g, periodic, W, offsets[step, st], coef[step, st],
                                                             d2, dscaled)
             for t in prange(nt_chunks):
-                part[t] = _lf_speed(cur, t * nue // nt_chunks, (t + 1) * nue // nt_chunks, xg, h, c2, c1)
+                part[t] = lf_speed(cur, t * nue // nt_chunks, (t + 1) * nue // nt_chunks, xg, h, c2, c1)
             alpha = 0.0
             for t in range(nt_chunks):
                 alpha = max(alpha, part[t])

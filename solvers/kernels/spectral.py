@@ -2,7 +2,7 @@
 
 :func:`etdrk4_burgers_1d` advances the ``rfft`` coefficients ``v`` of ``w_t = nu w_xx - d/dx (c2 w^2)`` by
 ``nsteps`` Cox-Matthews ETDRK4 steps (Kassam-Trefethen coefficients ``E, E2, Q, f1, f2, f3`` tabulated by
-:func:`solvers.integrators.etd.etdrk4_coefficients`), the same arithmetic as
+:func:`solvers.kernels.etd.etdrk4_coefficients`), the same arithmetic as
 :class:`solvers.integrators.split_steppers.ETDRK4Stepper` on :class:`solvers.equations.burgers.SpectralBurgers`:
 ``N(v) = g FFT(c2 IFFT(M v)^2)`` with ``g = -i k M`` and ``M`` the 2/3-rule mask. Everything is in one numba
 function: the eight real FFTs of a step are DUCC0's (through rocket-fft's low-level ``r2c`` / ``c2r``, which

@@ -10,14 +10,19 @@ for irrotational ``u`` because ``(u . grad) u = (1/2) grad |u|^2 + (curl u) x u`
   operators commute (``Dx Dy = Dy Dx``), so the discrete curl of this term vanishes identically and the
   discrete curl of the solution only diffuses.
 * :func:`upwind_advection_2d` — ``a_x d_x u_c + a_y d_y u_c`` with one-sided derivatives taken from the
-  upwind side of ``a``: first order (``scheme = 0``) or the WENO5 derivatives of Jiang & Peng (SIAM J. Sci.
-  Comput. 21, 2000; Osher & Fedkiw 2003 §3.4), fifth order on smooth data (``scheme = 1``).
+  upwind side of ``a``: first order (``scheme =`` :data:`UPWIND1`) or the WENO5 derivatives of Jiang & Peng
+  (SIAM J. Sci. Comput. 21, 2000; Osher & Fedkiw 2003 §3.4), fifth order on smooth data (:data:`WENO5`).
+  The registered 2D upwind schemes name their id (``AdvectionScheme.upwind_kernel_2d``).
 
 Layout: ``ue`` has shape ``(2, nx + 2g, ny + 2g)`` with ghost cells filled; corner ghosts are never read.
 """
 from __future__ import annotations
 
 from numba import njit
+
+# Kernel ids of the one-sided derivatives of :func:`upwind_advection_2d`.
+UPWIND1 = 0
+WENO5 = 1
 
 
 @njit(cache=True)
@@ -74,7 +79,7 @@ def _weno5_derivative(v1, v2, v3, v4, v5):
 def _one_sided(m3, m2, m1, c0, p1, p2, p3, h, positive, scheme):
     """Upwind-biased derivative at the centre ``c0`` of seven consecutive values along one axis (``m*`` behind,
     ``p*`` ahead); ``positive``: the velocity is >= 0, so the stencil leans backward."""
-    if scheme == 0:
+    if scheme == UPWIND1:
         return (c0 - m1) / h if positive else (p1 - c0) / h
     if positive:
         return _weno5_derivative((m2 - m3) / h, (m1 - m2) / h, (c0 - m1) / h, (p1 - c0) / h, (p2 - p1) / h)
@@ -86,10 +91,10 @@ def upwind_advection_2d(ue, g, hx, hy, c2, scheme, out, accumulate):
     """``out[c] (+)= -(a_x d_x u_c + a_y d_y u_c)``, ``a = 2 c2 u``, derivatives from the upwind side.
 
     Index arithmetic on ``ue`` directly (no per-point views); the y sweep runs along contiguous rows. For
-    ``scheme = 0`` only the nearest neighbours are read (the outer ones are clamped into the array)."""
+    ``scheme = UPWIND1`` only the nearest neighbours are read (the outer ones are clamped into the array)."""
     nx = out.shape[1]
     ny = out.shape[2]
-    r = 3 if scheme == 1 else 1
+    r = 3 if scheme == WENO5 else 1
     for c in range(2):
         for i in range(nx):
             ii = i + g

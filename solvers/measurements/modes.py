@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .derivatives import score_from_density
+
 
 def count_zeros(u: np.ndarray) -> int:
     """Number of sign changes of a sampled 1D function, resolving close pairs through its extrema."""
@@ -35,3 +37,10 @@ def count_modes(u: np.ndarray) -> int:
     """Number of local maxima of ``p`` (decreasing zeros of the score): ``(zeros + 1) / 2`` when ``u``
     runs from positive to negative across the domain."""
     return (count_zeros(u) + 1) // 2
+
+
+def modes_of_density(p: np.ndarray, h: float, scheme: str, floor: float) -> int:
+    """Modes of a sampled 1D density: its score ``(log p)'`` by ``scheme`` (non-periodic), counted where
+    ``p > floor * max p`` (the score of round-off tails is noise)."""
+    u = score_from_density(p, (h,), scheme, [False])
+    return count_modes(u[p > floor * p.max()])

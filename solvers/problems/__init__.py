@@ -1,1 +1,1 @@
-"""Problems: case files (schema, defaults, validation) and the assembly of a runnable problem from them."""
+"""Problems: assembly of a runnable problem (grid, boundaries, operator, scheme, dt) and its exact solution."""

@@ -25,18 +25,20 @@ from ..equations.advection import BURGERS_SPACE_SCHEMES, AdvectionScheme
 from ..equations.burgers import Coefficients, FluxBurgers1D, SpectralBurgers, VectorBurgers2D
 from ..equations.space import SPACE_SCHEMES
 from ..errors import NumericalFailure
-from ..grids import UniformGrid, boundary_from_spec
+from ..grids import UniformGrid
 from ..integrators.split_schemes import BURGERS_TIME_SCHEMES, SplitTimeScheme
 from ..integrators.split_steppers import make_split_stepper
 from ..measurements.modes import count_modes
 from .burgers_exact import DoubleWellScore, MixtureScore, TravellingShock, VPMixtureScore
-from .case import Case
+from ..config.case import Case
 from .exact import exact_solution
-from .limits import check_steps
+from ..config.limits import check_steps
+from .base import OnGrid, grid_and_boundaries, save_times
+from .semi_discrete import SemiDiscrete, burgers_system
 
 
 @dataclass
-class BurgersProblem:
+class BurgersProblem(OnGrid):
     case: Case
     grid: UniformGrid
     bcs: list
@@ -53,11 +55,7 @@ class BurgersProblem:
     courant_limit: float
     _steppers: dict = field(default_factory=dict)
 
-    equation = "burgers"
-
-    @property
-    def periodic(self) -> list[bool]:
-        return [bc.periodic for bc in self.bcs]
+    family = "burgers"
 
     @property
     def derivative_scheme(self) -> str:
@@ -93,6 +91,10 @@ class BurgersProblem:
         one stepper (and its factorisations / ETD tables) despite floating-point noise in ``t1 - t0``."""
         n = max(1, int(np.ceil((t1 - t0) / self.dt * (1 - 1e-12))))
         return n, float(f"{(t1 - t0) / n:.12g}")
+
+    def semi_discrete(self) -> SemiDiscrete:
+        """``dy/dt = F(t, y)`` of the same spatial discretisation (the work-precision peer's system)."""
+        return burgers_system(self)
 
     def stepper(self, dt: float):
         key = float(dt)
@@ -165,9 +167,8 @@ def _exact(case: Case, periodic: bool, sign: float):
 
 
 def build_burgers_problem(case: Case) -> BurgersProblem:
-    g, t, m = case["grid"], case["time"], case["method"]
-    grid = UniformGrid(g["lower"], g["upper"], g["points"])
-    bcs = boundary_from_spec(g["boundary"], case.dim, g["boundary_value"])
+    m = case["method"]
+    grid, bcs = grid_and_boundaries(case)
     space = BURGERS_SPACE_SCHEMES.get(m["space"], "method.space")
     scheme = BURGERS_TIME_SCHEMES.get(m["time"], "method.time")
     sign = 1.0 if m["variable"] == "score" else -1.0
@@ -185,9 +186,7 @@ def build_burgers_problem(case: Case) -> BurgersProblem:
     else:
         operator = VectorBurgers2D(grid, bcs, space, diffusion, coefficients, m["advection_form"],
                                    boundary_values=values, boundary_rates=rates)
-    saves = np.linspace(t["start"], t["stop"], t["saves"] + 1)
-    extra = np.asarray(case["measure"]["times"] or [], dtype=float)
-    output_times = np.unique(np.concatenate([saves, extra]))
+    output_times = save_times(case)
     problem = BurgersProblem(case, grid, bcs, space, diffusion, scheme, m["nu"], coefficients, operator, exact,
                              np.nan, "", output_times, space.cfl * scheme.cfl)
     problem.dt, problem.dt_rule = _choose_dt(problem)

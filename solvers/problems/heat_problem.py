@@ -22,16 +22,19 @@ import numpy as np
 from ..equations.heat import SpectralDiffusion, StencilDiffusion
 from ..equations.space import SPACE_SCHEMES, SpaceScheme
 from ..errors import NumericalFailure
-from ..grids import UniformGrid, boundary_from_spec
+from ..grids import UniformGrid
 from ..integrators import TIME_SCHEMES, TimeScheme
 from ..integrators.steppers import Stepper, make_stepper
-from .case import Case
+from ..config.case import Case
 from .exact import MixtureSolution, exact_solution
-from .limits import check_steps
+from ..config.limits import check_steps
+from ..measurements.modes import modes_of_density
+from .base import OnGrid, grid_and_boundaries, save_times
+from .semi_discrete import SemiDiscrete, heat_system
 
 
 @dataclass
-class HeatProblem:
+class HeatProblem(OnGrid):
     case: Case
     grid: UniformGrid
     bcs: list
@@ -45,9 +48,7 @@ class HeatProblem:
     output_times: np.ndarray
     _steppers: dict = field(default_factory=dict)
 
-    @property
-    def periodic(self) -> list[bool]:
-        return [bc.periodic for bc in self.bcs]
+    family = "heat"
 
     def initial_condition(self) -> np.ndarray:
         return np.ascontiguousarray(self.exact.density(self.grid.coordinates(), self.output_times[0]), dtype=float)
@@ -59,6 +60,14 @@ class HeatProblem:
         n = max(1, int(np.ceil((t1 - t0) / self.dt * (1 - 1e-12))))
         return n, (t1 - t0) / n
 
+    def count_modes(self, p: np.ndarray, t: float) -> int:
+        """Modes of the computed density (1D): zeros of its score where it is resolved."""
+        return modes_of_density(p, self.grid.spacing[0], self.space.name, self.case["measure"]["density_floor"])
+
+    def semi_discrete(self) -> SemiDiscrete:
+        """``dy/dt = F(t, y)`` of the same spatial discretisation (the work-precision peer's system)."""
+        return heat_system(self)
+
     def stepper(self, dt: float) -> Stepper:
         """Built (factored) once per distinct ``dt`` and reused."""
         key = float(dt)
@@ -68,9 +77,8 @@ class HeatProblem:
 
 
 def build_heat_problem(case: Case) -> HeatProblem:
-    g, t, m = case["grid"], case["time"], case["method"]
-    grid = UniformGrid(g["lower"], g["upper"], g["points"])
-    bcs = boundary_from_spec(g["boundary"], case.dim, g["boundary_value"])
+    m = case["method"]
+    grid, bcs = grid_and_boundaries(case)
     space = SPACE_SCHEMES.get(m["space"], "method.space")
     scheme = TIME_SCHEMES.get(m["time"], "method.time")
     nu = m["nu"]
@@ -80,9 +88,7 @@ def build_heat_problem(case: Case) -> HeatProblem:
     else:
         operator = StencilDiffusion(grid, bcs, space, nu, boundary_values=exact.density,
                                     boundary_rates=exact.density_rate)
-    saves = np.linspace(t["start"], t["stop"], t["saves"] + 1)
-    extra = np.asarray(case["measure"]["times"] or [], dtype=float)
-    output_times = np.unique(np.concatenate([saves, extra]))
+    output_times = save_times(case)
     dt, rule = _choose_dt(case, operator, scheme, exact, output_times)
     if scheme.kind != "exact":
         check_steps(case, dt, rule)

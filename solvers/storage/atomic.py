@@ -13,7 +13,7 @@ machine, boot and PID namespace, encoded as ``<writer>``, and the PID gone or a 
 modification is older than :data:`STALE_AGE_S` (a writer on another machine, of an older name format, or a
 recycled PID). A live writer's temporary file is never removed.
 
-Every file gets the root attribute ``schema_version`` (:data:`solvers.storage.results.SCHEMA_VERSION`; the
+Every file gets the root attribute ``schema_version`` (:data:`solvers.storage.layout.SCHEMA_VERSION`; the
 layout is in ``docs/results.md``).
 """
 from __future__ import annotations
@@ -26,6 +26,8 @@ import secrets
 import socket
 import time
 from pathlib import Path
+
+from .layout import SCHEMA_VERSION
 
 import h5py
 
@@ -167,7 +169,6 @@ def atomic_h5(path: str | Path):
     Before writing, stale temporary siblings of ``path`` left by killed writers are removed. The file is
     flushed, closed and fsynced before the rename, and the directory is fsynced after it.
     """
-    from .results import SCHEMA_VERSION
     with _atomic_temporary(path) as tmp:
         with h5py.File(tmp, "w") as f:
             f.attrs["schema_version"] = SCHEMA_VERSION

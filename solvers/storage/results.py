@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import __version__
 from .atomic import atomic_h5
+from .layout import SCHEMA_VERSION
 
 CONVENTIONS = (
     "VE time tau is the added variance: p_tau = p_0 * N(0, tau I), dp/dtau = (1/2) Lap p (heat time t with "
@@ -28,12 +29,6 @@ CONVENTIONS = (
     "obeys v_tau + v v_x = (1/2) v_xx. VP: dx = -(1/2) beta(t) x dt + sqrt(beta(t)) dW, tau(t) = exp(B(t)) - 1. "
     "Interface width ell: score = background + A tanh((x - x0)/ell); speciation time: sign change of the "
     "normal derivative of the score at the interface. Grid: cell-centred, x_i = lower + (i + 1/2) h.")
-
-#: Version of the result file layout (``docs/results.md``), stored as the root attribute ``schema_version`` of
-#: every file written (by :func:`write_root_attrs` and, for files without the case attributes such as sweep
-#: summaries, by :func:`solvers.storage.atomic.atomic_h5`). Raise it when a change would mislead an existing
-#: reader (a renamed or removed group, dataset or attribute, a changed meaning or unit); additions keep it.
-SCHEMA_VERSION = 1
 
 _COMPRESS = dict(compression="gzip", compression_opts=4, shuffle=True)
 
@@ -79,50 +74,51 @@ def write_root_attrs(f, case, status: str, wall_time_s: float) -> None:
                    dimension=case.dim, case_file=str(case.path))
 
 
-def write_run_result(path: str | Path, problem, integration, analysis, wall_time_s: float) -> Path:
+def write_run_result(path: str | Path, problem, integration, analysis, wall_time_s: float,
+                     method_attrs: dict | None = None) -> Path:
+    """The run's result file; ``method_attrs``: what the equation family adds to ``/method``."""
+    with atomic_h5(path) as f:
+        write_run(f, problem, integration, analysis, wall_time_s, method_attrs)
+    return Path(path)
+
+
+def write_run(f, problem, integration, analysis, wall_time_s: float, method_attrs: dict | None = None) -> None:
+    """The run result layout into an open HDF5 file (a file on disk, or an in-memory one for the Python API)."""
     case, grid = problem.case, problem.grid
     status = "passed" if all(c.passed for c in analysis.comparisons) else "failed"
-    with atomic_h5(path) as f:
-        write_root_attrs(f, case, status, wall_time_s)
-        g = f.create_group("grid")
-        for name, axis in zip("xy", grid.axes):
-            g.create_dataset(name, data=axis)
-        g.attrs.update(grid.describe())
-        g.attrs["boundary"] = ", ".join(bc.kind for bc in problem.bcs)
-        g.attrs["boundary_value"] = case["grid"]["boundary_value"]
-        m = f.create_group("method")
-        m.attrs.update(space=problem.space.name, time=problem.scheme.name, order_space=problem.space.order,
-                       order_time=problem.scheme.order, nu=problem.nu, dt=problem.dt, dt_rule=problem.dt_rule,
-                       steps=integration.steps, space_description=problem.space.description,
-                       time_description=problem.scheme.description)
-        if getattr(problem, "equation", "heat") == "burgers":
-            mc = problem.case["method"]
-            m.attrs.update(diffusion=problem.derivative_scheme, variable=mc["variable"],
-                           advection_form=mc["advection_form"] if grid.dim == 2 else "conservative flux",
-                           process=problem.case["process"]["kind"], courant_limit=problem.courant_limit,
-                           equation_form="w_t = nu w_xx - (c2 w^2 + c1 x w)_x; score: c2 = -1/2 (VE), "
-                                         "VP: nu = beta/2, c2 = c1 = -beta/2")
-        tm = f.create_group("timings")
-        tm.attrs.update(setup_s=integration.setup_s, compile_s=integration.compile_s, run_s=integration.run_s,
-                        measure_s=analysis.measure_s, total_s=float(wall_time_s),
-                        note="compile_s: first call of every kernel (numba compile or cache load), apart from run_s")
-        fl = f.create_group("fields")
-        for name, values in analysis.fields.items():
-            if name == "t":
-                fl.create_dataset("t", data=values)
-            else:
-                _store_field(fl, name, values, grid.dim)
-        s = f.create_group("series")
-        s.create_dataset("t", data=analysis.fields["t"])
-        for name, values in analysis.series.items():
-            s.create_dataset(name, data=values)
-        r = s.create_group("reference")
-        for name, values in analysis.reference_series.items():
-            r.create_dataset(name, data=values)
-        for name, datasets in getattr(analysis, "groups", {}).items():
-            grp = f.create_group(name)
-            for key, values in datasets.items():
-                grp.create_dataset(key, data=np.asarray(values))
-            grp.attrs.update(analysis.attrs.get(name, {}))
-        write_comparisons(f, analysis.comparisons)
-    return Path(path)
+    write_root_attrs(f, case, status, wall_time_s)
+    g = f.create_group("grid")
+    for name, axis in zip("xy", grid.axes):
+        g.create_dataset(name, data=axis)
+    g.attrs.update(grid.describe())
+    g.attrs["boundary"] = ", ".join(bc.kind for bc in problem.bcs)
+    g.attrs["boundary_value"] = case["grid"]["boundary_value"]
+    m = f.create_group("method")
+    m.attrs.update(space=problem.space.name, time=problem.scheme.name, order_space=problem.space.order,
+                   order_time=problem.scheme.order, nu=problem.nu, dt=problem.dt, dt_rule=problem.dt_rule,
+                   steps=integration.steps, space_description=problem.space.description,
+                   time_description=problem.scheme.description)
+    m.attrs.update(method_attrs or {})
+    tm = f.create_group("timings")
+    tm.attrs.update(setup_s=integration.setup_s, compile_s=integration.compile_s, run_s=integration.run_s,
+                    measure_s=analysis.measure_s, total_s=float(wall_time_s),
+                    note="compile_s: first call of every kernel (numba compile or cache load), apart from run_s")
+    fl = f.create_group("fields")
+    for name, values in analysis.fields.items():
+        if name == "t":
+            fl.create_dataset("t", data=values)
+        else:
+            _store_field(fl, name, values, grid.dim)
+    s = f.create_group("series")
+    s.create_dataset("t", data=analysis.fields["t"])
+    for name, values in analysis.series.items():
+        s.create_dataset(name, data=values)
+    r = s.create_group("reference")
+    for name, values in analysis.reference_series.items():
+        r.create_dataset(name, data=values)
+    for name, datasets in getattr(analysis, "groups", {}).items():
+        grp = f.create_group(name)
+        for key, values in datasets.items():
+            grp.create_dataset(key, data=np.asarray(values))
+        grp.attrs.update(analysis.attrs.get(name, {}))
+    write_comparisons(f, analysis.comparisons)

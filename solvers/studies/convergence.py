@@ -20,12 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..problems.case import load_case
-from ..problems.comparison import Comparison
-from ..problems.integrate import integrate
-from ..problems.run import BUILDERS
+from ..analysis.comparison import Comparison
+from ..errors import InputError
+from ..families import FAMILIES, family_of, load_case
+from ..integrators.time_loop import integrate
 from ..progress import show_progress
-from ..measurements.derivatives import score_from_density
 from ..storage.atomic import atomic_h5, atomic_text
 from ..storage.results import write_comparisons, write_root_attrs
 from .executor import map_tasks
@@ -47,61 +46,35 @@ def describe(problem, case) -> dict:
                 dt_auto=case["time"]["dt"] == "auto", name=case.name, case=case,
                 dt_scaling=float(getattr(problem, "dt_scaling", 2.0)),
                 # Burgers: every time scheme treats advection explicitly, so dt must fall at least like h
-                advective_cfl=getattr(problem, "equation", "heat") == "burgers")
+                advective_cfl=family_of(case).advection_explicit)
 
 
 def build(case_path: str, overrides: list[str]):
-    """The validated case and its (heat or Burgers) problem."""
+    """The validated case and its problem (an initial-value family: heat or Burgers)."""
     case = load_case(case_path, overrides)
-    return case, BUILDERS[case[""]["equation"]][0](case)
+    family = family_of(case)
+    if not family.initial_value:
+        allowed = ", ".join(f.name for f in FAMILIES if f.initial_value)
+        raise InputError("equation", family.name, f"{allowed} (the study integrates an initial-value problem)")
+    return case, family.build(case)
 
 
 def final_errors(problem, case, final: np.ndarray, t_end: float) -> dict:
-    """Errors of the final field against the closed form: heat, the relative L2 error of the density and the
-    max score error where ``p > density_floor * max p``; Burgers, :func:`_score_errors`."""
-    if getattr(problem, "equation", "heat") == "burgers":
-        return _score_errors(problem, final, t_end)
-    grid, exact = problem.grid, problem.exact
-    X = grid.coordinates()
-    p_exact = exact.density(X, t_end)
-    errors = {"density_l2_error": float(np.linalg.norm(final - p_exact) / np.linalg.norm(p_exact))}
-    if exact.has_score:
-        u = score_from_density(final, grid.spacing, problem.space.name, problem.periodic)
-        err = np.abs(u - exact.score(X, t_end))
-        if grid.dim == 2:
-            err = np.linalg.norm(err, axis=-1)
-        region = p_exact > case["measure"]["density_floor"] * p_exact.max()
-        errors["score_linf_error"] = float(np.nanmax(np.where(region, err, 0.0)))
-    return errors
+    """Errors of the final field against the closed form, as the problem's family states them."""
+    return family_of(case).final_errors(problem, final, t_end)
 
 
 def level_errors(case_path: str, overrides: list[str]) -> dict:
     """One refinement level: run to the final time, return spacing, dt, timings and final-time errors."""
     start = time.perf_counter()
     case, problem = build(case_path, overrides)
-    run = integrate(problem, progress=False)
+    run = integrate(problem)
     info = describe(problem, case)
     info.update(steps=run.steps, run_s=run.run_s, compile_s=run.compile_s, points=int(problem.grid.points[0]))
     info["final"] = np.asarray(run.fields[-1])          # for self-convergence in time
     info["errors"] = final_errors(problem, case, run.fields[-1], run.times[-1])
     info["wall_s"] = time.perf_counter() - start
     return info
-
-
-def _score_errors(problem, w_end, t_end) -> dict:
-    """Burgers: relative L2 and max errors of the computed score at the final time where p is resolved."""
-    X = problem.grid.coordinates()
-    u, u_exact = problem.score_of(w_end), problem.exact.score(X, t_end)
-    err = np.abs(u - u_exact) if problem.grid.dim == 1 else np.linalg.norm(u - u_exact, axis=-1)
-    mag = np.abs(u_exact) if problem.grid.dim == 1 else np.linalg.norm(u_exact, axis=-1)
-    if getattr(problem.exact, "has_density", True) and getattr(problem.exact, "cheap", True) \
-            and not hasattr(problem.exact, "interface"):
-        p = problem.exact.density(X, t_end)
-        region = p > problem.case["measure"]["density_floor"] * p.max()
-    else:
-        region = np.ones(err.shape, dtype=bool)
-    return {"score_l2_error": float(np.linalg.norm(err[region]) / np.linalg.norm(mag[region])),
-            "score_linf_error": float(err[region].max())}
 
 
 def _level_dt(base, level: int) -> float | None:
@@ -118,7 +91,7 @@ def _level_dt(base, level: int) -> float | None:
     return None
 
 
-def _level_overrides(base, levels: int, overrides: list[str], refine: str = "both") -> list[list[str]]:
+def level_overrides(base, levels: int, overrides: list[str], refine: str = "both") -> list[list[str]]:
     """``--set`` lists of every level. ``both``: grid x 2^l, dt by :func:`_level_dt`; ``space``: grid x 2^l at
     the finest level's step for all (the time error falls out); ``time``: the base grid, dt / 2^l."""
     points = base["case"]["grid"]["points"]
@@ -175,7 +148,7 @@ def run_convergence(case_path: str, levels: int, overrides: list[str], out_dir: 
     base = level_errors(case_path, list(overrides) + ["time.saves=2"])
     if refine == "time" and not np.isfinite(base["time_order"]):
         raise InputError("--refine", refine, "space, both (the time scheme is exact)")
-    tasks = [(case_path, sets) for sets in _level_overrides(base, levels, overrides, refine)]
+    tasks = [(case_path, sets) for sets in level_overrides(base, levels, overrides, refine)]
     results = map_tasks(level_errors, tasks, scheduler, progress=show_progress(), desc=f"convergence {base['name']}")
     expected = expected_order(base, refine)
     h = np.array([r["h"] for r in results])

@@ -16,7 +16,7 @@ import h5py
 import tomli_w
 
 from ..errors import GridshockError, InputError
-from ..problems.case import load_case
+from ..families import load_case
 from ..progress import show_progress
 from .executor import map_tasks
 
@@ -55,7 +55,7 @@ def _label(value) -> str:
 
 
 def _run_variant(case_path: str, overrides: list[str], out_dir: str) -> VariantOutcome:
-    from ..problems.run import run_case
+    from ..runs.run import run_case
     label = next((o.split("=", 1)[1] for o in overrides if o.startswith("name=")), case_path).strip('"')
     try:
         outcome = run_case(case_path, overrides, out_dir, progress=False)

@@ -28,10 +28,10 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import GridshockError, InputError
-from ..problems.case import load_case
+from ..families import FAMILIES, family_of, load_case
 from ..storage.atomic import atomic_h5, atomic_text
 from ..storage.results import write_root_attrs
-from .convergence import _level_overrides, build, describe, final_errors
+from .convergence import level_overrides, build, describe, final_errors
 from .executor import map_tasks
 
 PEERS = ("Radau", "BDF", "DOP853")
@@ -57,21 +57,18 @@ class WorkPrecisionStudy:
     table: str = ""
 
 
-def _registries(equation: str):
-    if equation == "heat":
-        from ..equations.space import SPACE_SCHEMES
-        from ..integrators import TIME_SCHEMES
-        return SPACE_SCHEMES, TIME_SCHEMES
-    if equation == "burgers":
-        from ..equations.advection import BURGERS_SPACE_SCHEMES
-        from ..integrators.split_schemes import BURGERS_TIME_SCHEMES
-        return BURGERS_SPACE_SCHEMES, BURGERS_TIME_SCHEMES
-    raise InputError("equation", equation, "heat, burgers (work-precision integrates an initial-value problem)")
+def _registries(case):
+    """The space and time registries of the case's family (an initial-value family: heat or Burgers)."""
+    family = family_of(case)
+    if not family.initial_value:
+        allowed = ", ".join(f.name for f in FAMILIES if f.initial_value)
+        raise InputError("equation", family.name, f"{allowed} (work-precision integrates an initial-value problem)")
+    return family.space_schemes, family.time_schemes
 
 
 def parse_schemes(text: str, case) -> list[Method]:
     """``a+b,c,...`` -> methods; every name is checked against the registries (exit 2 lists the allowed)."""
-    space_reg, time_reg = _registries(case[""]["equation"])
+    space_reg, time_reg = _registries(case)
     m = case["method"]
     methods = []
     for entry in [e.strip() for e in str(text).split(",") if e.strip()]:
@@ -99,7 +96,7 @@ def parse_peers(text: str | None, case, peer_space: str | None) -> list[Method]:
     if text is None or str(text).strip().lower() == "none":
         return []
     space = peer_space or case["method"]["space"]
-    _registries(case[""]["equation"])[0].get(space, "--peer-space")
+    _registries(case)[0].get(space, "--peer-space")
     peers = []
     for name in [p.strip() for p in str(text).split(",") if p.strip()]:
         if name not in PEERS:
@@ -110,10 +107,10 @@ def parse_peers(text: str | None, case, peer_space: str | None) -> list[Method]:
 
 def gridshock_level(case_path: str, sets: list[str]) -> dict:
     """One level of one gridshock method (a Dask task): timings and final-time errors, or the failure."""
-    from ..problems.integrate import integrate
+    from ..integrators.time_loop import integrate
     try:
         case, problem = build(case_path, sets)
-        run = integrate(problem, progress=False)
+        run = integrate(problem)
     except GridshockError as exc:
         return {"code": exc.exit_code, "message": str(exc)}
     info = describe(problem, case)
@@ -126,7 +123,7 @@ def solve_ivp_level(case_path: str, sets: list[str], method: str, rtol: float) -
     """One level of a ``solve_ivp`` peer on the same spatial discretisation (a Dask task)."""
     from scipy.integrate import solve_ivp
 
-    from .method_of_lines import semi_discrete
+    from ..problems.semi_discrete import semi_discrete
     try:
         case, problem = build(case_path, sets)
     except GridshockError as exc:
@@ -174,7 +171,7 @@ def run_work_precision(case_path: str, schemes: str, levels: int, overrides: lis
     for method in methods:
         case_m, problem = build(case_path, list(overrides) + method.sets)
         base = describe(problem, case_m)
-        level_sets = _level_overrides(base, levels, list(overrides) + method.sets, "both")
+        level_sets = level_overrides(base, levels, list(overrides) + method.sets, "both")
         for level, sets in enumerate(level_sets):
             if method.kind == "gridshock":
                 tasks.append((gridshock_level, case_path, sets))
@@ -221,7 +218,7 @@ def _column(rows, key, measures=None):
 
 
 def _write(path, case, methods, owners, results, measures, workers, wall) -> None:
-    space_reg, time_reg = _registries(case[""]["equation"])
+    space_reg, time_reg = _registries(case)
     primary = next((m for m in ("density_l2_error", "score_l2_error") if m in measures), measures[0] if measures else "")
     failed = any(r["code"] for r in results)
     with atomic_h5(path) as f:

@@ -7,6 +7,9 @@
 * TVD / maximum principle under forward Euler (all the TVD schemes; central2 as the negative control), bounded
   overshoot for WENO5 with SSP-RK3.
 * Godunov flux against a brute-force min/max of f, Engquist-Osher against ``scipy.integrate.quad``.
+
+The schemes are the registered ones with a 1D flux kernel (:data:`solvers.equations.advection.BURGERS_SPACE_SCHEMES`,
+kind ``"flux"``): their kernel id, ghost width (``reach``) and formal order come from the entry.
 """
 from __future__ import annotations
 
@@ -14,11 +17,26 @@ import numpy as np
 import pytest
 from scipy.integrate import quad
 
-from solvers.kernels.fluxes import (FLUX_GHOSTS, FLUX_ID, FLUX_ORDER, FLUX_SCHEMES, burgers_rhs_1d,
-                                    engquist_osher_flux, flux_divergence_1d, godunov_flux, max_wave_speed_1d)
-from solvers.kernels.stencils import SECOND_DERIVATIVE, apply_stencil_1d
+from solvers.equations.advection import BURGERS_SPACE_SCHEMES
+from solvers.equations.space import SPACE_SCHEMES
+from solvers.kernels import fluxes
+from solvers.kernels.fluxes import (burgers_rhs_1d, engquist_osher_flux, flux_divergence_1d, godunov_flux,
+                                    max_wave_speed_1d)
+from solvers.kernels.stencils import apply_stencil_1d
 
-TVD_SCHEMES = [s for s in FLUX_SCHEMES if s not in ("central2", "weno5")]
+FLUX = {s.name: s for s in BURGERS_SPACE_SCHEMES if s.kind == "flux" and 1 in s.dims}   # the 1D flux kernels
+FLUX_SCHEMES = list(FLUX)
+TVD_SCHEMES = [name for name, s in FLUX.items() if s.tvd]
+
+
+def kernel(scheme: str) -> tuple[int, int]:
+    """``(scheme_id, reach)`` of a registered flux scheme: the kernel arguments the entry states."""
+    return FLUX[scheme].kernel_id, FLUX[scheme].ghost_layers
+
+
+def second_derivative(stencil: str) -> np.ndarray:
+    return SPACE_SCHEMES.get(stencil).second_derivative
+
 NS = (40, 80, 160, 320)
 
 # (c2, c1, A, B): u = A + B tanh(x) on [-3, 3]. Burgers: f' = u in [0.5, 2.5]. VP-like: f' = -(u + x/2) in
@@ -48,19 +66,34 @@ def total_variation(u):
 
 def flux_divergence_error(scheme, profile, n):
     c2, c1, A, B = PROFILES[profile]
-    g = FLUX_GHOSTS[scheme]
+    g = FLUX[scheme].ghost_layers
     h, x = centres(n, -3.0, 3.0, g)
     ue = A + B * np.tanh(x)                                   # ghosts from the exact function
     out = np.full(n, np.nan)
-    flux_divergence_1d(ue, g, n, h, -3.0, FLUX_ID[scheme], c2, c1, out, False)
+    flux_divergence_1d(ue, g, n, h, -3.0, *kernel(scheme), c2, c1, out, False)
     xi, u = x[g:g + n], ue[g:g + n]
     exact = -((2 * c2 * u + c1 * xi) * B / np.cosh(xi) ** 2 + c1 * u)
     return np.max(np.abs(out - exact))
 
 
 def test_scheme_tables_are_consistent():
-    assert set(FLUX_GHOSTS) == set(FLUX_ORDER) == set(FLUX_SCHEMES) == set(FLUX_ID)
-    assert [FLUX_ID[s] for s in FLUX_SCHEMES] == list(range(len(FLUX_SCHEMES)))
+    """Every 1D flux scheme names a distinct kernel id, the ids are those of the dispatch (0 .. WENO5 in
+    registry order), and each states its ghost width and order."""
+    assert FLUX_SCHEMES and all(s.kernel_id is not None for s in FLUX.values())
+    assert [FLUX[s].kernel_id for s in FLUX_SCHEMES] == list(range(len(FLUX_SCHEMES)))
+    assert FLUX["weno5"].kernel_id == fluxes.WENO5 == len(FLUX_SCHEMES) - 1
+    assert all(s.ghost_layers >= 1 and s.order >= 1 for s in FLUX.values())
+    assert all(s.kernel_id is None for s in BURGERS_SPACE_SCHEMES if s.name not in FLUX)
+
+
+@pytest.mark.parametrize("scheme", FLUX_SCHEMES)
+def test_kernel_refuses_fewer_ghosts_than_the_entry_states(scheme):
+    """The entry's ghost width is what the kernel checks ``g`` against."""
+    n, reach = 20, FLUX[scheme].ghost_layers
+    g = reach - 1
+    ue, out = np.zeros(n + 2 * g), np.empty(n)
+    with pytest.raises(ValueError):
+        flux_divergence_1d(ue, g, n, 0.1, 0.0, *kernel(scheme), 0.5, 0.0, out, False)
 
 
 # Observed max-norm orders (n = 40..320, last ratio), both profiles: central2 2.00/2.00, upwind1, godunov,
@@ -72,7 +105,7 @@ def test_flux_divergence_order(scheme, profile):
     err = [flux_divergence_error(scheme, profile, n) for n in NS]
     assert min(err) > 1e-12                                    # far above round-off
     observed = log2_ratios(err)
-    assert abs(observed[-1] - FLUX_ORDER[scheme]) <= 0.2, (scheme, profile, observed, err)
+    assert abs(observed[-1] - FLUX[scheme].order) <= 0.2, (scheme, profile, observed, err)
 
 
 @pytest.mark.parametrize("stencil, order", [("central2", 2), ("central4", 4)])
@@ -85,7 +118,7 @@ def test_fused_rhs_diffusion_order(stencil, order):
         h, x = centres(n, -3.0, 3.0, g)
         ue = 1.5 + np.tanh(x)
         out = np.full(n, np.nan)
-        burgers_rhs_1d(ue, g, n, h, -3.0, FLUX_ID["weno5"], c2, 0.0, nu / h**2 * SECOND_DERIVATIVE[stencil], out)
+        burgers_rhs_1d(ue, g, n, h, -3.0, *kernel("weno5"), c2, 0.0, nu / h**2 * second_derivative(stencil), out)
         xi = x[g:g + n]
         t, s2 = np.tanh(xi), 1 / np.cosh(xi) ** 2
         exact = nu * (-2 * t * s2) - 2 * c2 * (1.5 + t) * s2
@@ -103,31 +136,31 @@ def test_fused_rhs_equals_separate_operators(scheme, stencil):
     n, g = 57, 3
     h, x0, c2, c1 = 0.07, -1.3, -0.5, 0.8
     ue = rng.normal(size=n + 2 * g)
-    coef = 0.3 / h**2 * SECOND_DERIVATIVE[stencil]
+    coef = 0.3 / h**2 * second_derivative(stencil)
     fused = np.full(n, np.nan)
-    burgers_rhs_1d(ue, g, n, h, x0, FLUX_ID[scheme], c2, c1, coef, fused)
+    burgers_rhs_1d(ue, g, n, h, x0, *kernel(scheme), c2, c1, coef, fused)
     separate = np.empty(n)
     apply_stencil_1d(ue, g, coef, separate)
-    flux_divergence_1d(ue, g, n, h, x0, FLUX_ID[scheme], c2, c1, separate, True)
+    flux_divergence_1d(ue, g, n, h, x0, *kernel(scheme), c2, c1, separate, True)
     np.testing.assert_allclose(fused, separate, rtol=1e-12, atol=1e-12 * np.max(np.abs(separate)))
     alone = np.full(n, np.nan)
-    flux_divergence_1d(ue, g, n, h, x0, FLUX_ID[scheme], c2, c1, alone, False)
+    flux_divergence_1d(ue, g, n, h, x0, *kernel(scheme), c2, c1, alone, False)
     apply_stencil_1d(ue, g, coef, separate)
     np.testing.assert_allclose(fused - separate, alone, rtol=1e-9, atol=1e-10 * np.max(np.abs(fused)))
 
 
 @pytest.mark.parametrize("scheme", FLUX_SCHEMES)
 def test_conservation_with_periodic_ghosts(scheme):
-    rng = np.random.default_rng(FLUX_ID[scheme])
+    rng = np.random.default_rng(FLUX[scheme].kernel_id)
     n = 101
-    g = FLUX_GHOSTS[scheme] + 1
+    g = FLUX[scheme].ghost_layers + 1
     for c2 in (0.5, -0.5, 1.7):
         ue = rng.normal(size=n + 2 * g) + 0.3
         periodic_fill(ue, g, n)
         out = np.empty(n)
-        flux_divergence_1d(ue, g, n, 0.01, -0.5, FLUX_ID[scheme], c2, 0.0, out, False)
+        flux_divergence_1d(ue, g, n, 0.01, -0.5, *kernel(scheme), c2, 0.0, out, False)
         assert abs(out.sum()) <= 1e-12 * np.abs(out).sum()
-        burgers_rhs_1d(ue, g, n, 0.01, -0.5, FLUX_ID[scheme], c2, 0.0, 0.2 * SECOND_DERIVATIVE["central4"], out)
+        burgers_rhs_1d(ue, g, n, 0.01, -0.5, *kernel(scheme), c2, 0.0, 0.2 * second_derivative("central4"), out)
         assert abs(out.sum()) <= 1e-12 * np.abs(out).sum()
 
 
@@ -192,14 +225,14 @@ def reference_face_fluxes(scheme, ue, g, n, h, x0, c2, c1):
 
 @pytest.mark.parametrize("scheme", FLUX_SCHEMES)
 def test_flux_divergence_matches_reference(scheme):
-    rng = np.random.default_rng(7 + FLUX_ID[scheme])
+    rng = np.random.default_rng(7 + FLUX[scheme].kernel_id)
     n, h, x0 = 64, 0.05, -1.7
-    g = FLUX_GHOSTS[scheme] + 1                                # extra ghosts: alpha of weno5 must see them all
+    g = FLUX[scheme].ghost_layers + 1                                # extra ghosts: alpha of weno5 must see them all
     for c2, c1 in ((0.5, 0.0), (-0.5, -0.5), (-0.8, 1.3)):
         ue = rng.normal(size=n + 2 * g) + rng.choice([-1.0, 0.0, 1.0])
         F = reference_face_fluxes(scheme, ue, g, n, h, x0, c2, c1)
         out = np.full(n, np.nan)
-        flux_divergence_1d(ue, g, n, h, x0, FLUX_ID[scheme], c2, c1, out, False)
+        flux_divergence_1d(ue, g, n, h, x0, *kernel(scheme), c2, c1, out, False)
         np.testing.assert_allclose(out, -np.diff(F) / h, rtol=1e-11, atol=1e-11 * np.max(np.abs(F)) / h)
 
 
@@ -215,13 +248,13 @@ def step_problem(g, n=200):
 
 
 def euler_history(scheme, steps=100, cfl=0.4):
-    g, n, c2 = FLUX_GHOSTS[scheme], 200, 0.5
+    g, n, c2 = FLUX[scheme].ghost_layers, 200, 0.5
     h, ue = step_problem(g, n)
     dt = cfl * h / max_wave_speed_1d(ue, g, n, h, -1.0, c2, 0.0)
     rhs = np.empty(n)
     history = [ue[g:g + n].copy()]
     for _ in range(steps):
-        flux_divergence_1d(ue, g, n, h, -1.0, FLUX_ID[scheme], c2, 0.0, rhs, False)
+        flux_divergence_1d(ue, g, n, h, -1.0, *kernel(scheme), c2, 0.0, rhs, False)
         ue[g:g + n] += dt * rhs
         periodic_fill(ue, g, n)
         history.append(ue[g:g + n].copy())
@@ -248,7 +281,7 @@ def test_central2_violates_the_tvd_checks():
 
 def test_weno5_ssp_rk3_overshoot_is_small():
     scheme, c2, n = "weno5", 0.5, 200
-    g = FLUX_GHOSTS[scheme]
+    g = FLUX[scheme].ghost_layers
     h, ue = step_problem(g, n)
     u0 = ue[g:g + n].copy()
     jump = np.ptp(u0)
@@ -257,7 +290,7 @@ def test_weno5_ssp_rk3_overshoot_is_small():
 
     def L(v):                                                  # v: ghosted, ghosts filled here
         periodic_fill(v, g, n)
-        flux_divergence_1d(v, g, n, h, -1.0, FLUX_ID[scheme], c2, 0.0, k, False)
+        flux_divergence_1d(v, g, n, h, -1.0, *kernel(scheme), c2, 0.0, k, False)
         return k
 
     for _ in range(100):                                       # Shu-Osher SSP-RK3, stages combined in numpy

@@ -15,12 +15,14 @@ import numpy as np
 import pytest
 from numba import njit
 
+from solvers.equations.advection import BURGERS_SPACE_SCHEMES
 from solvers.kernels.burgers_rk import rk_burgers_1d, rk_burgers_1d_weno5_parallel
-from solvers.kernels.fluxes import (FLUX_ID, WENO5_BLOCK, WENO5_PARALLEL_MIN_POINTS, burgers_rhs_1d,
-                                    flux_divergence_1d, weno5_parallel, weno5_rhs_1d_parallel)
+from solvers.kernels.fluxes import burgers_rhs_1d, flux_divergence_1d
 from solvers.kernels.ghosts import fill_ghosts_1d
+from solvers.kernels.weno5 import WENO5_BLOCK, WENO5_PARALLEL_MIN_POINTS, weno5_parallel, weno5_rhs_1d_parallel
 
-WENO5 = FLUX_ID["weno5"]
+_ENTRY = BURGERS_SPACE_SCHEMES.get("weno5")
+WENO5 = (_ENTRY.kernel_id, _ENTRY.ghost_layers)              # the flux kernel's (scheme_id, reach)
 SSPRK3_A = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.25, 0.25, 0.0]])
 SSPRK3_B = np.array([1 / 6, 1 / 6, 2 / 3])
 TABLEAUS = {"ssprk3": (SSPRK3_A, SSPRK3_B), "euler": (np.zeros((1, 1)), np.ones(1)),
@@ -105,7 +107,7 @@ def test_blocked_sweep_matches_previous_kernel(n, diff):
         for c2, c1 in ((0.5, 0.0), (-0.5, 0.0), (-0.5, -0.5), (-0.8, 1.3)):
             ref, out = np.empty(n), np.full(n, np.nan)
             old_weno5_rhs(ue, g, n, h, x0, c2, c1, dw, ref)
-            burgers_rhs_1d(ue, g, n, h, x0, WENO5, c2, c1, dw, out)
+            burgers_rhs_1d(ue, g, n, h, x0, *WENO5, c2, c1, dw, out)
             # the scale of the terms: |out|, and |f| / h (F_{i+1/2} - F_{i-1/2} cancels on smooth data, which
             # lifts the face fluxes' round-off by |F| / (h |out|): 1.5e-13 of max |out| for the sine state)
             xc = x0 + (np.arange(n + 2 * g) - g + 0.5) * h
@@ -123,8 +125,8 @@ def test_accumulate_adds_to_out():
     ue = rng.normal(size=n + 2 * g)
     base = rng.normal(size=n)
     plain, acc = np.empty(n), base.copy()
-    flux_divergence_1d(ue, g, n, h, 0.2, WENO5, -0.5, 0.3, plain, False)
-    flux_divergence_1d(ue, g, n, h, 0.2, WENO5, -0.5, 0.3, acc, True)
+    flux_divergence_1d(ue, g, n, h, 0.2, *WENO5, -0.5, 0.3, plain, False)
+    flux_divergence_1d(ue, g, n, h, 0.2, *WENO5, -0.5, 0.3, acc, True)
     assert np.array_equal(acc, base + plain)
 
 
@@ -152,7 +154,7 @@ def stage_by_stage(w, ue, A, b, nsteps, dt, g, periodic, W, offsets, coef, h, x0
                 if dt * A[st, r] != 0.0:
                     ue[g:g + n] += (dt * A[st, r]) * K[r]
             fill_ghosts_1d(ue, g, periodic, W, offsets[step, st])
-            burgers_rhs_1d(ue, g, n, h, x0, WENO5, coef[step, st, 1], coef[step, st, 2], coef[step, st, 0] * d2,
+            burgers_rhs_1d(ue, g, n, h, x0, *WENO5, coef[step, st, 1], coef[step, st, 2], coef[step, st, 0] * d2,
                            K[st])
         for st in range(s):
             if dt * b[st] != 0.0:
@@ -180,7 +182,7 @@ def test_fused_rk_loop_is_bitwise_stage_by_stage_and_parallel(periodic, n, table
         if parallel:
             rk_burgers_1d_weno5_parallel(*args, d2, np.empty(5), 3)
         else:
-            rk_burgers_1d(*args, WENO5, d2, np.empty(5))
+            rk_burgers_1d(*args, *WENO5, d2, np.empty(5))
         runs.append(w)
     assert np.array_equal(runs[0], ref)
     assert np.array_equal(runs[1], ref)
@@ -215,7 +217,7 @@ def shu_osher_stage_by_stage(w, ue, S, nsteps, dt, g, periodic, W, offsets, coef
         for st in range(S.shape[0]):
             ue[g:g + n] = prev
             fill_ghosts_1d(ue, g, periodic, W, offsets[step, st])
-            burgers_rhs_1d(ue, g, n, h, x0, WENO5, coef[step, st, 1], coef[step, st, 2], coef[step, st, 0] * d2, R)
+            burgers_rhs_1d(ue, g, n, h, x0, *WENO5, coef[step, st, 1], coef[step, st, 2], coef[step, st, 0] * d2, R)
             a, b, cdt = S[st, 0], S[st, 1], dt * S[st, 2]
             prev = (b * prev + cdt * R) if a == 0.0 else ((a * w + b * prev) + cdt * R)
         w[:] = prev

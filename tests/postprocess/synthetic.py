@@ -2,11 +2,14 @@
 
 The numbers are plausible (a symmetric binary Gaussian mixture, a = 1, s0 = 0.25, under the VE heat flow) but
 only their layout matters: the tests check that what is written here is what the tables and plots show.
-Every writer takes ``omit``, a list of HDF5 paths deleted after writing, to build files with missing parts.
+Every writer takes ``omit``, a list of HDF5 paths deleted after writing, to build files with missing parts,
+and writes either to a path (returned as a ``Path``) or into an open, writable ``h5py.File`` (an in-memory one
+included), which is left open and returned.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import h5py
@@ -99,6 +102,21 @@ def _scalar_comparison(parent: h5py.Group, name: str, **attrs) -> None:
     parent.create_group(name).attrs.update(attrs)
 
 
+@contextmanager
+def _writing(target: str | Path | h5py.File) -> Iterator[h5py.File]:
+    """``target`` itself when it is an open file (left open), else a new file at that path, closed after."""
+    if isinstance(target, h5py.File):
+        yield target
+    else:
+        with h5py.File(target, "w") as f:
+            yield f
+
+
+def _written(target: str | Path | h5py.File) -> Path | h5py.File:
+    """What a writer returns: the open file it wrote into, or the path as a ``Path``."""
+    return target if isinstance(target, h5py.File) else Path(target)
+
+
 def _delete(f: h5py.File, omit: Iterable[str]) -> None:
     for path in omit:
         if path in f:
@@ -108,11 +126,11 @@ def _delete(f: h5py.File, omit: Iterable[str]) -> None:
 # --------------------------------------------------------------------------------------------------------------
 # files
 # --------------------------------------------------------------------------------------------------------------
-def write_result_1d(path: str | Path, omit: Iterable[str] = (), name: str = "binary_1d") -> Path:
+def write_result_1d(path: str | Path | h5py.File, omit: Iterable[str] = (),
+                    name: str = "binary_1d") -> Path | h5py.File:
     """A 1D heat run: fields with closed forms, interface series and mode count, scalar/multi-time/note
     comparisons."""
-    path = Path(path)
-    with h5py.File(path, "w") as f:
+    with _writing(path) as f:
         _root_attrs(f, name, "heat", 1)
         _method(f)
         (x,) = _grid(f, [-4.0], [4.0], [160])
@@ -158,16 +176,15 @@ def write_result_1d(path: str | Path, omit: Iterable[str] = (), name: str = "bin
                            rel_error=np.nan, tolerance="atol=1e-3", rtol=np.nan, atol=1e-3, passed=True,
                            method="max |u - u_exact| at t=1.5")
         _delete(f, omit)
-    return path
+    return _written(path)
 
 
-def write_result_2d(path: str | Path, omit: Iterable[str] = (), name: str = "binary_2d",
-                    curl_series: bool = False) -> Path:
+def write_result_2d(path: str | Path | h5py.File, omit: Iterable[str] = (), name: str = "binary_2d",
+                    curl_series: bool = False) -> Path | h5py.File:
     """A 2D Burgers run: density, vector score and its closed form; no series unless ``curl_series``: then
     ``/series/t`` and ``/series/curl_linf`` (finite at :data:`CURL_AT` only) and a multi-time ``curl_linf``
     comparison with a ``closed_form`` dataset replace the scalar one."""
-    path = Path(path)
-    with h5py.File(path, "w") as f:
+    with _writing(path) as f:
         _root_attrs(f, name, "burgers", 2, status="passed")
         _method(f, space="weno5", time="ssprk3")
         x, y = _grid(f, [-3.0, -2.5], [3.0, 2.5], [24, 20])
@@ -218,14 +235,13 @@ def write_result_2d(path: str | Path, omit: Iterable[str] = (), name: str = "bin
             g.attrs.update(tolerance="atol=0.01", rtol=np.nan, atol=1e-2, passed=True,
                            method="max |D_x u_2 - D_y u_1| where p > 1e-8 max p")
         _delete(f, omit)
-    return path
+    return _written(path)
 
 
-def write_convergence(path: str | Path, omit: Iterable[str] = (), name: str = "binary_1d",
-                      refine: str = "both", wall_scale: float = 1.0) -> Path:
+def write_convergence(path: str | Path | h5py.File, omit: Iterable[str] = (), name: str = "binary_1d",
+                      refine: str = "both", wall_scale: float = 1.0) -> Path | h5py.File:
     """A convergence file: four levels, two error measures (one passing, one failing its order)."""
-    path = Path(path)
-    with h5py.File(path, "w") as f:
+    with _writing(path) as f:
         _root_attrs(f, name, "heat", 1)
         f.attrs["kind"] = "convergence"
         _method(f)
@@ -247,15 +263,14 @@ def write_convergence(path: str | Path, omit: Iterable[str] = (), name: str = "b
         m["eoc"] = eoc1
         m.attrs.update(observed_order=1.5, expected_order=2.0, passed=False)
         _delete(f, omit)
-    return path
+    return _written(path)
 
 
-def write_minimal(path: str | Path, name: str = "bare") -> Path:
+def write_minimal(path: str | Path | h5py.File, name: str = "bare") -> Path | h5py.File:
     """Only the root attributes: every optional group missing."""
-    path = Path(path)
-    with h5py.File(path, "w") as f:
+    with _writing(path) as f:
         _root_attrs(f, name, "mfg", 1)
-    return path
+    return _written(path)
 
 
 def wp_run_s(label: str) -> np.ndarray:
@@ -264,13 +279,12 @@ def wp_run_s(label: str) -> np.ndarray:
     return scale * 1e-3 * (WP_POINTS / WP_POINTS[0]) ** 2
 
 
-def write_work_precision(path: str | Path, omit: Iterable[str] = (), name: str = "binary_1d",
-                         methods: dict | None = None, schema_version: int | None = 1) -> Path:
+def write_work_precision(path: str | Path | h5py.File, omit: Iterable[str] = (), name: str = "binary_1d",
+                         methods: dict | None = None, schema_version: int | None = 1) -> Path | h5py.File:
     """A work-precision study file (``gridshock study work-precision``): three methods, two measures, three
     levels; the finest level of ``scipy-Radau`` failed (NaN, exit code 1)."""
-    path = Path(path)
     methods = WP_METHODS if methods is None else methods
-    with h5py.File(path, "w") as f:
+    with _writing(path) as f:
         _root_attrs(f, name, "heat", 1, status="passed", schema_version=schema_version)
         f.attrs["kind"] = "work_precision"
         g = f.create_group("work_precision")
@@ -296,4 +310,4 @@ def write_work_precision(path: str | Path, omit: Iterable[str] = (), name: str =
                 for key in ("run_s", "score_l2_error", "score_linf_error", "steps", "nfev"):
                     m[key][-1] = np.nan
         _delete(f, omit)
-    return path
+    return _written(path)

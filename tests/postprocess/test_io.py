@@ -1,4 +1,5 @@
 """postprocess.io: reading result files, tolerating missing groups."""
+import dataclasses
 import math
 
 import h5py
@@ -222,3 +223,50 @@ def test_work_precision_short_dataset_padded(tmp_path):
         f["work_precision/weno5+ssprk3/score_l2_error"] = np.array([1e-2, 1e-3])
     weno = load_result(path).work_precision.methods["weno5+ssprk3"]
     assert len(weno.errors["score_l2_error"]) == 3 and np.isnan(weno.errors["score_l2_error"][2])
+
+
+# ---- reading an open (in-memory) h5py.File --------------------------------------------------------------------
+def _in_memory(tmp_path, name):
+    """An in-memory HDF5 file: nothing is written to ``tmp_path / name``."""
+    return h5py.File(tmp_path / name, "w", driver="core", backing_store=False)
+
+
+def _same_result(r, ref):
+    """Everything read into ``r`` equals ``ref`` (read from a file on disk), path and label aside."""
+    assert repr(r) == repr(dataclasses.replace(ref, path=r.path, label=r.label))
+    assert set(r.fields) == set(ref.fields)
+    for name in ref.fields:
+        np.testing.assert_array_equal(r.get_field(name), ref.get_field(name))
+        np.testing.assert_array_equal(r.snapshot(name, -1), ref.snapshot(name, -1))
+        assert r.field_shape(name) == ref.field_shape(name)
+
+
+@pytest.mark.parametrize("write", [write_result_1d, write_result_2d, write_convergence, write_work_precision,
+                                   write_minimal])
+def test_load_from_in_memory_file(tmp_path, write):
+    on_disk = load_result(write(tmp_path / "disk.h5"))
+    f = _in_memory(tmp_path, "mem.h5")
+    assert write(f) is f and f                                  # written into and left open
+    r = load_result(f)
+    assert f and r.path == tmp_path / "mem.h5" and r.label == "mem"
+    f.close()
+    assert not (tmp_path / "mem.h5").exists()
+    _same_result(r, on_disk)                                     # the fields were read before the file closed
+
+
+def test_label_given(tmp_path):
+    with _in_memory(tmp_path, "m.h5") as f:
+        r = load_result(write_result_2d(f), label="my run/2")
+    assert r.label == "my_run_2" and r.case_name == "binary_2d"
+    assert r.get_field("score_x").shape == (3, 24, 20) and r.snapshot("score_x", 3) is None
+    assert load_result(write_minimal(tmp_path / "bare.h5"), label="b").label == "b"
+
+
+def test_in_memory_file_refused(tmp_path):
+    f = _in_memory(tmp_path, "future.h5")
+    write_result_1d(f).attrs["schema_version"] = 7
+    with pytest.raises(ResultFileError, match=r"future\.h5: result schema_version 7 is newer"):
+        load_result(f)
+    f.close()
+    with pytest.raises(ResultFileError, match="closed"):
+        load_result(f)

@@ -111,7 +111,7 @@ def test_mfg_history_plot_from_a_result_file(tmp_path):
     """The MFG outer-solver history (``/mfg``) is drawn from the result file alone."""
     from postprocess.io import load_result
     from postprocess.plots import plot_mfg_history
-    from solvers.problems.run import run_case
+    from solvers.runs.run import run_case
     case = Path(__file__).resolve().parents[2] / "cases" / "mfg_lq_coupled_1d.toml"
     outcome = run_case(case, ["grid.points=[100]", "mfg.solver=picard"], tmp_path, progress=False)
     result = load_result(outcome.path)
@@ -243,3 +243,16 @@ def test_work_precision_study_skipped_without_data(files, tmp_path):
 def test_per_result_plots_include_new_figures():
     for plot in (plots.plot_modes, plots.plot_curl_series, plots.plot_score_curl, plots.plot_work_precision_study):
         assert plot in plots.PER_RESULT_PLOTS
+
+
+def test_figures_from_an_in_memory_file(tmp_path):
+    """A result read from an in-memory file keeps its fields once the file is closed; the figures match."""
+    with h5py.File(tmp_path / "mem_2d.h5", "w", driver="core", backing_store=False) as f:
+        r = load_result(write_result_2d(f, curl_series=True))
+    out = tmp_path / "out"
+    paths = plots.plot_all(r, out)
+    assert {p.name for p in paths} == {"mem_2d_snapshots.png", "mem_2d_curl_linf.png", "mem_2d_curl.png",
+                                       "mem_2d_errors.png"}
+    assert_pngs(paths, out, n=4)
+    on_disk = plots.plot_all(load_result(write_result_2d(tmp_path / "mem_2d.h5", curl_series=True)), tmp_path / "d")
+    assert [p.read_bytes() for p in paths] == [p.read_bytes() for p in on_disk]

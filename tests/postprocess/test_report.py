@@ -1,21 +1,20 @@
 """postprocess.report: report.html (and report.md) hold the tables and show every figure written."""
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import h5py
 import pytest
 
-from postprocess.report import main, make_report
+import postprocess.report
+from postprocess.io import ResultFileError
+from postprocess.report import make_report
 
 from .synthetic import (NOTE, WP_METHODS, WP_NOTE, strict_floats, write_convergence,  # noqa: F401
                         write_minimal, write_result_1d, write_result_2d, write_work_precision)
 
 LINK = re.compile(r"!\[[^\]]*\]\(([^)]+)\)")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 class _Page(HTMLParser):
@@ -123,7 +122,8 @@ def test_html_escapes_text(tmp_path):
     assert parse(page).scripts == []
 
 
-def test_main_and_directory_input(tmp_path, capsys):
+# ---- make_report's inputs (the one command line is `gridshock report`, which calls make_report) ----------------
+def test_directory_input(tmp_path):
     src = tmp_path / "results"
     src.mkdir()
     write_result_1d(src / "binary_1d.h5")
@@ -131,38 +131,38 @@ def test_main_and_directory_input(tmp_path, capsys):
     write_work_precision(src / "binary_1d_work_precision.h5")
     (src / "notes.h5").write_text("not a result")
     out = tmp_path / "out"
-    assert main([str(src), "--out", str(out)]) == 0
-    assert capsys.readouterr().out.strip() == str(out / "report.html")
+    assert make_report([str(src)], str(out)) == out / "report.html"
     text = (out / "report.md").read_text()
     assert "## binary_1d" in text and "## bare" in text and "notes" not in text
     html = (out / "report.html").read_text()
     assert "binary_1d (work-precision)" in html and "notes" not in html
 
 
-def test_main_bad_input(tmp_path, capsys):
-    assert main([str(tmp_path / "missing.h5"), "--out", str(tmp_path / "out")]) == 2
-    err = capsys.readouterr().err
-    assert "missing.h5" in err and "Traceback" not in err
+def test_bad_input(tmp_path):
+    with pytest.raises(ResultFileError, match="missing.h5: no such result file"):
+        make_report([tmp_path / "missing.h5"], tmp_path / "out")
+    with pytest.raises(ResultFileError, match="no result files given"):
+        make_report([], tmp_path / "out")
+    assert not (tmp_path / "out").exists()
 
 
-def test_main_unsupported_schema_version(tmp_path, capsys):
+def test_unsupported_schema_version(tmp_path):
     path = write_result_1d(tmp_path / "future.h5")
     with h5py.File(path, "a") as f:
         f.attrs["schema_version"] = 7
-    assert main([str(path), "--out", str(tmp_path / "out")]) == 2
-    err = capsys.readouterr().err
-    assert "schema_version 7 is newer than this postprocess reads (0..1); upgrade gridshock" in err
-    assert "Traceback" not in err and not (tmp_path / "out" / "report.html").exists()
+    with pytest.raises(ResultFileError) as info:
+        make_report([path], tmp_path / "out")
+    assert "schema_version 7 is newer than this postprocess reads (0..1); upgrade gridshock" in str(info.value)
+    assert "\n" not in str(info.value)                                       # one line, for the command line
+    assert not (tmp_path / "out" / "report.html").exists()
 
 
-def test_python_dash_m(tmp_path):
+def test_minimal_file_and_no_second_command_line(tmp_path):
     src = write_minimal(tmp_path / "bare.h5")
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "postprocess.report", str(src), "--out", str(out)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == str(out / "report.html")
+    assert make_report([src], out) == out / "report.html"
     assert (out / "report.html").is_file() and (out / "report.md").is_file()
+    assert not hasattr(postprocess.report, "main")                  # `python -m postprocess.report` is gone
 
 
 def test_duplicate_stems_get_distinct_figures(tmp_path):

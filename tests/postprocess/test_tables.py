@@ -3,10 +3,9 @@ import numpy as np
 import pytest
 
 from postprocess.io import load_result
-from postprocess.tables import (comparison_table, comparison_table_markdown, display_name, eoc_rows, eoc_table,
-                                eoc_table_markdown, format_number, render_html, summary_table,
-                                summary_table_markdown, work_precision_method_rows, work_precision_rows,
-                                work_precision_table, work_precision_table_markdown)
+from postprocess.tables import (RENDERERS, comparison_table, display_name, eoc_rows, eoc_table, format_number,
+                                render_html, summary_table, work_precision_method_rows, work_precision_rows,
+                                work_precision_table)
 
 from .synthetic import (CONV_H, NOTE, WIDTH_AT, WIDTH_MEASURED, WP_METHODS, strict_floats,  # noqa: F401
                         write_convergence, write_minimal, write_result_1d, write_result_2d, write_work_precision)
@@ -65,11 +64,11 @@ def test_comparison_table_note_and_nan(r1):
 def test_comparison_table_without_comparisons(tmp_path):
     r = load_result(write_minimal(tmp_path / "bare.h5"))
     assert "no comparisons" in comparison_table(r)
-    assert "No comparisons" in comparison_table_markdown(r)
+    assert "No comparisons" in comparison_table(r, "markdown")
 
 
 def test_comparison_table_markdown(r1):
-    md = comparison_table_markdown(r1)
+    md = comparison_table(r1, "markdown")
     lines = md.splitlines()
     assert lines[0].startswith("| quantity |") and "method" in lines[0] and set(lines[1]) <= set("|-:")
     assert len(lines) == 2 + 1 + 3 + 1 + 1
@@ -89,7 +88,7 @@ def test_summary_table(tmp_path, r1, rc):
     conv = _row(table, "(convergence)")
     assert conv.split()[-4:] == ["2", "1", "1.23457", "failed"]
     assert _row(table, "bare").split()[1:4] == ["mfg", "1", "-"]
-    md = summary_table_markdown([r1, r2])
+    md = summary_table([r1, r2], "markdown")
     assert md.count("\n") == 3 and "| binary_2d | burgers | 2 |" in md
 
 
@@ -108,9 +107,9 @@ def test_eoc_table(rc):
 
 
 def test_eoc_table_markdown_and_absent(rc, r1):
-    md = eoc_table_markdown(rc)
+    md = eoc_table(rc, "markdown")
     assert "| level | h | dt |" in md and "- density_l1_error: observed order 1.5" in md
-    assert eoc_table(r1) == "" and eoc_table_markdown(r1) == ""
+    assert eoc_table(r1) == "" and eoc_table(r1, "markdown") == ""
 
 
 def test_render_html_escapes_and_classes():
@@ -142,7 +141,7 @@ def test_work_precision_rows(tmp_path):
     assert "2/3" in row and "inf" in row
     text = work_precision_table(r)
     assert "weno5+ssprk3" in text and "score_l2_error" in text
-    md = work_precision_table_markdown(r)
+    md = work_precision_table(r, "markdown")
     assert "| method | kind | points | h | dt | steps | rtol | run_s | compile_s |" in md
     run = load_result(write_result_1d(tmp_path / "r.h5"))
     table = summary_table([run, r])
@@ -152,9 +151,35 @@ def test_work_precision_rows(tmp_path):
 def test_work_precision_rows_absent(r1, rc):
     for r in (r1, rc):
         assert work_precision_rows(r) == ([], []) and work_precision_table(r) == ""
-        assert work_precision_table_markdown(r) == ""
+        assert work_precision_table(r, "markdown") == ""
 
 
 def render_text_table(headers, rows):
     from postprocess.tables import render_text
     return render_text(headers, rows)
+
+
+# ---- one function per table kind, three renderers --------------------------------------------------------------
+def test_html_tables(tmp_path, r1, rc):
+    html = comparison_table(r1, "html")
+    assert html.startswith("<table>") and "<th>method</th>" in html and "<td>tanh fit</td>" in html
+    assert '<td class="num">0.937512</td>' in html and html.count('<td class="fail">FAIL</td>') == 1
+    bare = load_result(write_minimal(tmp_path / "bare.h5"))
+    assert comparison_table(bare, "html") == "<p><em>No comparisons stored.</em></p>"
+    eoc = eoc_table(rc, "html")
+    assert eoc.startswith("<p>Refinement: <b>both</b>, expected order 2.</p>\n<table>")
+    assert "<li>density_l1_error: observed order 1.5, expected 2 -&gt; FAIL</li>" in eoc
+    assert eoc_table(r1, "html") == "" and work_precision_table(r1, "html") == ""
+    wp = work_precision_table(load_result(write_work_precision(tmp_path / "wp.h5")), "html")
+    assert wp.count("<table>") == 2 and "<caption>methods</caption>" in wp and "<caption>levels</caption>" in wp
+    summary = summary_table([r1, rc], "html")
+    assert summary.startswith("<table>") and "<td>binary_1d</td>" in summary
+
+
+def test_text_is_the_default_renderer(r1, rc):
+    assert RENDERERS == ("text", "markdown", "html")
+    assert comparison_table(r1) == comparison_table(r1, "text") and eoc_table(rc) == eoc_table(rc, "text")
+    assert summary_table([r1, rc]) == summary_table([r1, rc], "text")
+    for table in (comparison_table, eoc_table, work_precision_table):
+        with pytest.raises(ValueError, match="renderer must be one of text, markdown, html"):
+            table(rc, "latex")

@@ -37,7 +37,7 @@ from solvers.grids.boundaries import BOUNDARY_KINDS
 from solvers.integrators import TIME_SCHEMES
 from solvers.integrators.mfg_solvers import MFG_SOLVERS, MFG_TIME_SCHEMES
 from solvers.integrators.split_schemes import BURGERS_TIME_SCHEMES
-from solvers.problems.schema import COMPARE_KEYS, COMPARISON_DEFAULTS, SCHEMA
+from solvers.config.schema import COMPARE_KEYS, COMPARISON_DEFAULTS, SCHEMA
 
 REPO = Path(__file__).resolve().parents[2]
 CASE_FILES = sorted((REPO / "cases").glob("*.toml"))
@@ -404,8 +404,8 @@ class Outcome:
 
 
 # Modules that validate a case: a warning there means invalid input was not refused cleanly.
-VALIDATION_MODULES = ("problems/case.py", "problems/consistency.py", "problems/limits.py", "problems/schema.py",
-                      "solvers/registry.py", "grids/boundaries.py", "solvers/errors.py")
+VALIDATION_MODULES = ("solvers/config/", "solvers/families/", "solvers/registry.py", "grids/boundaries.py",
+                      "solvers/errors.py")
 
 
 def run_cli(argv: list[str]) -> Outcome:

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from solvers.errors import InputError
-from solvers.problems import limits
-from solvers.problems.case import load_case
+from solvers.config import limits
+from solvers.families import family_of, load_case
 from solvers.problems.heat_problem import build_heat_problem
 
 from .mutations import REPO, SHORT_SAVES, SHORT_STOP, files_under, run_cli
@@ -189,18 +189,20 @@ def test_a_run_beyond_the_machine_memory_is_refused_before_allocating(tmp_path, 
 
 def test_memory_estimate_is_points_times_bytes_times_saves_and_arrays():
     case = load_case(CASES / "heat_three_components_2d.toml")
-    total, one, how = limits.estimate_memory(case)
-    levels, arrays = case["time"]["saves"] + 1 + len(case["measure"]["times"]), limits.arrays_per_level(case)
+    size = family_of(case).run_size(case)
+    total, one, how = limits.estimate_memory(case, size)
+    levels, arrays = case["time"]["saves"] + 1 + len(case["measure"]["times"]), size.arrays_per_level
+    assert arrays == 6 + 2 * 2                                  # density, exact, score, exact score, errors, temps
     assert one == 140 * 140 * 8 * (arrays + limits.WORK_ARRAYS)
     assert total == 140 * 140 * 8 * (levels * arrays + limits.WORK_ARRAYS)
     assert f"{levels} stored snapshots" in how
-    limits.check_memory(case, available=total)                 # fits exactly
+    limits.check_memory(case, size, available=total)                 # fits exactly
     with pytest.raises(InputError) as info:
-        limits.check_memory(case, available=total / 2)         # half the levels fit: fewer saves
+        limits.check_memory(case, size, available=total / 2)         # half the levels fit: fewer saves
     assert info.value.key == "time.saves" and info.value.exit_code == 2
     assert "time.saves <= " in str(info.value)
     with pytest.raises(InputError) as info:
-        limits.check_memory(case, available=one / 2)           # not even one level: fewer points
+        limits.check_memory(case, size, available=one / 2)           # not even one level: fewer points
     assert info.value.key == "grid.points"
 
 
@@ -255,7 +257,7 @@ def test_numbers_that_overflow_double_precision_are_invalid_input(tmp_path, case
 
 def test_out_of_memory_during_a_run_is_exit_3_with_a_diagnosis(monkeypatch, tmp_path):
     """The backstop for the work arrays the estimate leaves out: no traceback, exit 3, what to change."""
-    import solvers.problems.run as run_module
+    import solvers.runs.run as run_module
 
     def exhausted(*args, **kwargs):
         raise MemoryError()

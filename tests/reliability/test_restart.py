@@ -17,8 +17,8 @@ import pytest
 from solvers.cli import main
 from solvers.integrators import TIME_SCHEMES
 from solvers.integrators.split_schemes import BURGERS_TIME_SCHEMES
-from solvers.problems import checkpointing
-from solvers.problems.case import load_case
+from solvers.runs import checkpointing
+from solvers.families import load_case
 
 CASES = Path(__file__).resolve().parents[2] / "cases"
 

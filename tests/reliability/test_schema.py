@@ -13,7 +13,7 @@ import h5py
 import pytest
 
 import solvers
-from solvers.problems.run import run_case
+from solvers.runs.run import run_case
 from solvers.storage.results import SCHEMA_VERSION
 
 ROOT = Path(solvers.__file__).resolve().parent.parent

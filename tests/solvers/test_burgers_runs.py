@@ -15,7 +15,7 @@ import pytest
 
 from solvers.cli import main
 from solvers.integrators.split_schemes import BURGERS_TIME_SCHEMES
-from solvers.problems.run import run_case
+from solvers.runs.run import run_case
 
 A, S0 = 1.0, 0.25
 TAU_S = A ** 2 - S0 ** 2                     # 0.9375 (ANALYTIC §3a)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from solvers.problems.burgers_problem import build_burgers_problem
-from solvers.problems.case import load_case
-from solvers.problems.integrate import integrate
+from solvers.families import load_case
+from solvers.integrators.time_loop import integrate
 
 CASE = """
 name = "walls"
@@ -38,7 +38,7 @@ diffusion = "central2"
 def _final(path, dt, consistent):
     problem = build_burgers_problem(load_case(path, [f"time.dt={dt!r}"]))
     problem.operator.has_rates = consistent
-    return integrate(problem, progress=False).fields[-1]
+    return integrate(problem).fields[-1]
 
 
 def test_consistent_wall_data_is_fourth_order_and_more_accurate(tmp_path):

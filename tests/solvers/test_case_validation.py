@@ -1,4 +1,4 @@
-"""Case-file validation (solvers.problems.case / consistency) and the ``--set KEY=VALUE`` overrides.
+"""Case-file validation (solvers.config.case / consistency) and the ``--set KEY=VALUE`` overrides.
 
 Every invalid input is an InputError whose one-line message names the file, the key, the offending value and
 what is allowed (CONTRACT.md). Most cases below are produced from the valid small case by one ``--set``.
@@ -13,8 +13,8 @@ from solvers.equations.space import SPACE_SCHEMES
 from solvers.errors import InputError
 from solvers.grids.boundaries import BOUNDARY_KINDS
 from solvers.integrators import TIME_SCHEMES
-from solvers.problems.case import load_case
-from solvers.problems.schema import COMPARISON_DEFAULTS
+from solvers.families import load_case
+from solvers.config.schema import COMPARISON_DEFAULTS
 
 from .conftest import SMALL_1D
 

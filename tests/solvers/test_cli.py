@@ -22,8 +22,8 @@ import solvers
 from solvers.cli import main
 from solvers.errors import InputError
 from solvers.integrators import TIME_SCHEMES
-from solvers.problems.case import load_case
-from solvers.problems.run import run_case
+from solvers.families import load_case
+from solvers.runs.run import run_case
 from solvers.storage.atomic import atomic_h5
 
 from .conftest import SMALL_1D, SMALL_2D, write_case
@@ -409,3 +409,18 @@ def test_console_script_reports_invalid_input(case1d, out_dir):
     assert entries(out_dir) == []
     version = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=60)
     assert version.returncode == 0 and solvers.__version__ in version.stdout
+
+
+@pytest.mark.parametrize("kind", ["newer_schema", "not_hdf5"])
+def test_report_of_an_unreadable_result_is_exit_2_in_one_line(capsys, tmp_path, kind):
+    bad = tmp_path / "bad.h5"
+    if kind == "newer_schema":
+        with h5py.File(bad, "w") as f:
+            f.attrs["schema_version"] = 7
+            f.attrs["case_name"] = "bad"
+    else:
+        bad.write_bytes(b"not an HDF5 file")
+    code, _, err = run_cli(capsys, "report", bad, "--out", tmp_path / "report")
+    assert code == 2
+    assert_one_line_error(err)
+    assert not (tmp_path / "report" / "report.html").exists()

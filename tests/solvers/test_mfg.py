@@ -12,6 +12,9 @@
 * Outer solvers: Newton converges quadratically, in fewer iterations than Picard; Picard, fictitious play and
   Newton reach the same discrete solution; every solver conserves mass to round-off and keeps ``m >= 0``;
   Cole-Hopf agrees with Newton to the discretisation error and its heat-product cross-check shrinks with h.
+* Registries: every combination of registered space scheme, time scheme and outer solver that the entries allow
+  (the validation's own rules) solves a small game, uncoupled and coupled, conserving mass and converging;
+  every entry is exercised and names its source; the method checks keep their messages.
 * The command line: non-convergence is exit 3 with the history tail and no result file; Cole-Hopf with a
   coupling and ``data_log_density`` with ``nu != 1/2`` are exit 2; the shipped 1D cases pass.
 """
@@ -30,10 +33,15 @@ import solvers
 from solvers.cli import main
 from solvers.closed_forms.lq_mfg import LQMeanFieldGame
 from solvers.closed_forms.mixture import GaussianMixture
-from solvers.equations.mfg import MFGOperators
+from solvers.closed_forms.mixture import PeriodicGaussianMixture
+from solvers.equations.mfg import MFG_SPACE_SCHEMES, MFGOperators
+from solvers.errors import InputError
 from solvers.grids import BoundaryCondition, UniformGrid
-from solvers.integrators.mfg_solvers import MFG_SOLVERS, MFGSystem, fp_sweep, hjb_sweep, residuals
-from solvers.problems.run import run_case
+from solvers.integrators.mfg_solvers import MFG_SOLVERS, MFG_TIME_SCHEMES, OuterSettings
+from solvers.integrators.mfg_system import (MFGSystem, auto_step, fp_sweep, hjb_sweep, residuals,
+                                            whole_steps)
+from solvers.problems.mfg_checks import check_mfg_coupling, check_mfg_method
+from solvers.runs.run import run_case
 
 ROOT = Path(solvers.__file__).resolve().parent.parent
 LQ_CASE = ROOT / "cases" / "mfg_lq_coupled_1d.toml"
@@ -68,7 +76,7 @@ def exact_fields(game, system, what):
 
 
 def settings(tol=1e-10, max_iterations=60, damping=1.0):
-    return dict(tol=tol, max_iterations=max_iterations, damping=damping)
+    return OuterSettings(tol=tol, max_iterations=max_iterations, damping=damping)
 
 
 # ------------------------------------------------------------------------------------------ structure
@@ -346,6 +354,118 @@ def test_cole_hopf_agrees_with_newton(uncoupled_solutions):
     for v in (diffs, products, d_phi):
         assert np.all(v[1:] < 0.7 * v[:-1]), v
         assert abs(observed_order(hs, v) - 1.0) < 0.2, v
+
+
+# ------------------------------------------------------------------------------------------ registries
+def _plain_error(key, value, allowed, reason=""):
+    return InputError(key, value, allowed, reason=reason)
+
+
+def _allowed(space, scheme, solver, coupled) -> bool:
+    """Whether the entries allow the combination on the registry test's problem (periodic walls and the
+    generative terminal cost uncoupled, exact walls and the quadratic one coupled): the validation's rules."""
+    mfg = {"solver": solver.name, "terminal": "quadratic" if coupled else "data_log_density"}
+    boundary = "exact" if coupled else "periodic"
+    try:
+        check_mfg_method(_plain_error, {"space": space.name, "time": scheme.name}, mfg,
+                         [BoundaryCondition(boundary)], boundary)
+        check_mfg_coupling(_plain_error, solver, "mean_quadratic" if coupled else "none")
+    except InputError:
+        return False
+    return True
+
+
+COMBINATIONS = [(space.name, scheme.name, solver.name, coupled)
+                for space in MFG_SPACE_SCHEMES for scheme in MFG_TIME_SCHEMES for solver in MFG_SOLVERS
+                for coupled in (False, True) if _allowed(space, scheme, solver, coupled)]
+PERIODIC_MIX = PeriodicGaussianMixture([0.5, 0.5], np.array([[-0.9], [0.9]]), [0.6, 0.6], (-np.pi,), (np.pi,))
+
+
+def _registered_system(space, scheme, coupled: bool) -> MFGSystem:
+    """A small game built through the entries (operators, ``theta``, the ``dt = "auto"`` bounds): the periodic
+    §6a problem (``F = 0``, T = 0.25, 24 cells) or the coupled §6b game (T = 1, 32 cells, exact walls)."""
+    if coupled:
+        game, T = COUPLED, COUPLED.T
+        grid = UniformGrid((-5.0,), (5.0,), (32,))
+        ops = space.build_operators(grid, [BoundaryCondition("exact")], NU, game.phi)
+        x = grid.axes[0]
+        m0, G, kappa = MIX.density(x, 0.0), game.phi(x, T), game.kappa
+    else:
+        T = 0.25
+        grid = UniformGrid((-np.pi,), (np.pi,), (24,))
+        ops = space.build_operators(grid, [BoundaryCondition("periodic")], NU, None)
+        x = grid.axes[0]
+        m0, G, kappa = PERIODIC_MIX.density(x, T), -PERIODIC_MIX.log_density(x, 0.0), 0.0
+    dt = auto_step(min(grid.spacing), 1.0)
+    for limit, _ in (space.auto_dt_limit(ops, G, NU), scheme.auto_dt_limit(ops, G, T)):
+        dt = min(dt, limit)
+    steps = whole_steps(T, dt)
+    return MFGSystem(ops, np.linspace(0.0, T, steps + 1), m0, G, kappa, theta=scheme.theta)
+
+
+@pytest.mark.parametrize("space, scheme, solver, coupled", COMBINATIONS,
+                         ids=[f"{a}-{b}-{c}-{'coupled' if d else 'F0'}" for a, b, c, d in COMBINATIONS])
+def test_every_allowed_combination_conserves_mass_and_converges(space, scheme, solver, coupled):
+    space, scheme, solver = MFG_SPACE_SCHEMES.get(space), MFG_TIME_SCHEMES.get(scheme), MFG_SOLVERS.get(solver)
+    system = _registered_system(space, scheme, coupled)
+    assert system.steps >= 2 and type(system.ops) is space.operators
+    tol = 1e-3 if coupled else 1e-10
+    sol = solver.solve(system, settings(tol=tol, max_iterations=200, damping=0.7))
+    assert sol.phi.shape == sol.m.shape == (system.steps + 1, system.ops.size)
+    assert np.all(np.isfinite(sol.phi)) and np.all(np.isfinite(sol.m))
+    assert 1 <= sol.iterations <= 200 and sol.history["change"][-1] <= tol, sol.history["change"]
+    mass = np.array([system.ops.mass(mi) for mi in sol.m])
+    assert np.abs(mass - mass[0]).max() <= 1e-12 * mass[0], np.abs(mass - mass[0]).max()
+    np.testing.assert_array_equal(sol.m[0], system.m0)
+    assert residuals(system, sol.phi, sol.m)[1] < 1e-6        # the returned m solves the FP of the returned phi
+
+
+@pytest.mark.parametrize("registry, position", [(MFG_SPACE_SCHEMES, 0), (MFG_TIME_SCHEMES, 1), (MFG_SOLVERS, 2)],
+                         ids=["space", "time", "solver"])
+def test_every_registered_entry_is_exercised_and_sourced(registry, position):
+    assert {c[position] for c in COMBINATIONS} == set(registry.names())
+    for entry in registry:
+        assert entry.source.strip() and entry.description.strip(), entry.name
+
+
+def test_entries_describe_their_behaviour():
+    """Matrix-free operators (Newton-Krylov) are the ones Newton cannot restart; no space scheme whose operators
+    are not finite differences admits a finite-differences-only time scheme; theta is 1 or 1/2."""
+    for space in MFG_SPACE_SCHEMES:
+        assert space.newton_krylov == space.operators.matrix_free
+        assert MFG_SOLVERS.get("newton").restartable(space.operators) == (not space.newton_krylov)
+        assert all(s.restartable(space.operators) for s in MFG_SOLVERS if s.name != "newton")
+        if space.newton_krylov:
+            assert space.time_schemes is not None
+            assert not any(MFG_TIME_SCHEMES.get(t).finite_differences_only for t in space.time_schemes)
+    assert {t.theta for t in MFG_TIME_SCHEMES} <= {1.0, 0.5}
+
+
+@pytest.mark.parametrize("method, mfg, boundary, coupling, message", [
+    ({"space": "spectral", "time": "implicit_euler"}, {"solver": "newton", "terminal": "data_log_density"},
+     "zero_flux", "none", "key 'method.space' has invalid value 'spectral' (grid.boundary is 'zero_flux'); allowed: "
+                          "godunov (spectral needs grid.boundary = \"periodic\")"),
+    ({"space": "spectral", "time": "implicit_euler"}, {"solver": "newton", "terminal": "quadratic"},
+     "periodic", "none", "key 'mfg.terminal' has invalid value 'quadratic'; allowed: data_log_density "
+                         "(method.space = 'spectral' needs a periodic terminal cost: -log of the periodic data mixture)"),
+    ({"space": "spectral", "time": "crank_nicolson"}, {"solver": "newton", "terminal": "data_log_density"},
+     "periodic", "none", "key 'method.time' has invalid value 'crank_nicolson'; allowed: implicit_euler "
+                         "(method.space = 'spectral': IMEX Euler)"),
+    ({"space": "godunov", "time": "implicit_euler"}, {"solver": "cole_hopf", "terminal": "quadratic"},
+     "exact", "mean_quadratic", "key 'mfg.solver' has invalid value 'cole_hopf' (the Cole-Hopf transform needs "
+                                "F = 0); allowed: picard, fictitious_play, newton (coupling = 'mean_quadratic')"),
+    ({"space": "upwind", "time": "implicit_euler"}, {"solver": "newton", "terminal": "quadratic"},
+     "exact", "none", "key 'method.space' has invalid value 'upwind'; allowed: godunov, spectral"),
+    ({"space": "godunov", "time": "rk4"}, {"solver": "newton", "terminal": "quadratic"},
+     "exact", "none", "key 'method.time' has invalid value 'rk4'; allowed: implicit_euler, crank_nicolson"),
+    ({"space": "godunov", "time": "implicit_euler"}, {"solver": "sor", "terminal": "quadratic"},
+     "exact", "none", "key 'mfg.solver' has invalid value 'sor'; allowed: picard, fictitious_play, newton, cole_hopf"),
+])
+def test_method_checks_keep_their_messages(method, mfg, boundary, coupling, message):
+    with pytest.raises(InputError) as err:
+        _, _, solver = check_mfg_method(_plain_error, method, mfg, [BoundaryCondition(boundary)], boundary)
+        check_mfg_coupling(_plain_error, solver, coupling)
+    assert str(err.value) == message
 
 
 # ------------------------------------------------------------------------------------------ command line

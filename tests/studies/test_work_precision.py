@@ -10,7 +10,7 @@ import pytest
 
 from solvers.cli import main
 from solvers.studies.convergence import build
-from solvers.studies.method_of_lines import semi_discrete, stencil_sparsity
+from solvers.problems.semi_discrete import semi_discrete, stencil_sparsity
 
 CASES = Path(__file__).resolve().parents[2] / "cases"
 

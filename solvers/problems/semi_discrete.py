@@ -36,14 +36,14 @@ class SemiDiscrete:
 
 
 def semi_discrete(problem) -> SemiDiscrete:
-    """The method-of-lines system of a heat or Burgers problem (an MFG problem is not an initial-value one)."""
+    """The method-of-lines system of an initial-value problem (heat, Burgers: ``problem.semi_discrete()``; an
+    MFG problem is not an initial-value one)."""
+    return problem.semi_discrete()
+
+
+def heat_system(problem) -> SemiDiscrete:
+    """``F = L y + b(t)`` (stencils) or the Fourier symbol (spectral) of a heat problem."""
     u0 = np.ascontiguousarray(problem.initial_condition(), dtype=float)
-    if getattr(problem, "equation", "heat") == "burgers":
-        return _burgers(problem, u0)
-    return _heat(problem, u0)
-
-
-def _heat(problem, u0: np.ndarray) -> SemiDiscrete:
     op = problem.operator
     if isinstance(op, SpectralDiffusion):
         axes = tuple(range(u0.ndim))
@@ -60,7 +60,9 @@ def _heat(problem, u0: np.ndarray) -> SemiDiscrete:
     return SemiDiscrete(rhs, u0.ravel().copy(), u0.shape, jac=L)
 
 
-def _burgers(problem, u0: np.ndarray) -> SemiDiscrete:
+def burgers_system(problem) -> SemiDiscrete:
+    """The operator's ``full_rhs`` (flux, diffusion, wall data at ``t``) of a Burgers problem."""
+    u0 = np.ascontiguousarray(problem.initial_condition(), dtype=float)
     op = problem.operator
     if isinstance(op, SpectralBurgers):
         out = np.empty_like(op.to_state(u0))

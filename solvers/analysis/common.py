@@ -1,37 +1,29 @@
-"""Measurements of a finished heat run and their comparison with the closed forms (ANALYTIC.md §3, §7).
+"""What every family's analysis shares (ANALYTIC.md §3, §7): the analysis record, the comparison policy, the
+measurement times, the binary split of a mixture and the interface series measured along its normal, the
+layer error, the masked max-norm error and the bisection of a mode-merge bracket.
 
-From the saved densities the run forms the score ``grad log p`` with its own difference operator, then:
-
-* interface series (mixtures with >= 2 components): at every save, a tanh fit of the score along the interface
-  normal (1D: ``x``) gives ``interface_width`` and ``interface_position``; the speciation indicator ``D`` is the
-  derivative of the computed normal score at the fitted centre. References: the closed-form ``ell = 2/|grad r|``,
-  the interface ``r = 0`` and ``D = n.(grad u) n`` of the binary split of the components (ANALYTIC §3).
-* ``speciation_time``: first + to - root of a cubic spline through ``D(t)``; reference: root of the exact ``D``.
-* ``mode_merge_time`` (1D): the saves bracket the first time the computed density has one mode; the bracket is
-  bisected by re-integrating from the earlier save (``merge_tolerance``); reference: the fold ``u = u_x = 0``.
-* errors at the measurement times: ``score_linf_error`` where ``p > density_floor * max p``,
-  ``layer_linf_error`` inside ``|s - x0| < 3 ell``, ``density_l2_error`` (relative discrete L2) and
-  ``mass_error`` (relative; against the initial mass when the boundaries conserve it, else against the
-  midpoint-rule mass of the closed form).
+The interface series: at every save, a tanh fit of the score along the interface normal (1D: ``x``) gives
+``interface_width`` and ``interface_position``; the speciation indicator ``D`` is the derivative of the
+computed normal score at the fitted centre. References: the same fit of the closed-form score on the same
+samples, with the closed-form ``ell = 2/|grad r|`` and ``r = 0`` of the binary split stored beside it, and the
+closed-form ``D = n.(grad u) n``; ``speciation_time`` is the first + to - root of a cubic spline through ``D(t)``.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 from scipy.interpolate import CubicSpline, RectBivariateSpline
 
 from ..closed_forms.binary import BinarySplit, mode_merge
-from ..measurements.derivatives import derivative, score_from_density
+from ..config.schema import COMPARISON_DEFAULTS
+from ..integrators.time_loop import advance
+from ..measurements.derivatives import derivative
 from ..measurements.interface import fit_tanh, speciation_time
-from ..measurements.modes import count_modes
 from .comparison import Comparison
-from .exact import MixtureSolution
-from .integrate import advance
-from .schema import COMPARISON_DEFAULTS
 
-MERGE_TOLERANCE = 1e-9      # bisection of the mode-merge time, relative to the run length
+MERGE_TOLERANCE = 1e-9      # bisection of the mode-merge time by re-integration, relative to the run length
 
 
 @dataclass
@@ -53,12 +45,12 @@ def measurement_times(problem) -> np.ndarray:
     return np.asarray(sorted(times), dtype=float)
 
 
-def _index(problem, times) -> np.ndarray:
+def save_indices(problem, times) -> np.ndarray:
     """Save indices of the measurement times (each save once, in time order)."""
     return np.unique([int(np.argmin(np.abs(problem.output_times - s))) for s in times])
 
 
-class _Comparer:
+class Comparer:
     """Collects comparisons, applying the case's [compare.*] tolerances over the defaults."""
 
     def __init__(self, case):
@@ -74,63 +66,7 @@ class _Comparer:
         self.items.append(Comparison(quantity, measured, reference, rtol, atol, method, at, note, closed_form))
 
 
-def analyse(problem, integration) -> Analysis:
-    start = time.perf_counter()
-    out = Analysis()
-    grid, exact, case = problem.grid, problem.exact, problem.case
-    X = grid.coordinates()
-    t_all = integration.times
-    P = integration.fields
-    scheme = problem.space.name
-    P_exact = np.stack([exact.density(X, t) for t in t_all])
-    out.fields.update(t=t_all, density=P, density_exact=P_exact)
-    comparer = _Comparer(case)
-    idx = _index(problem, measurement_times(problem))
-    at = t_all[idx]
-
-    if exact.has_score:
-        U = score_from_density(P, grid.spacing, scheme, problem.periodic, leading=1)
-        U_exact = np.stack([exact.score(X, t) for t in t_all])
-        out.fields.update(score=U, score_exact=U_exact)
-        region = P_exact > case["measure"]["density_floor"] * P_exact.max(axis=tuple(range(1, P.ndim)), keepdims=True)
-        err = np.abs(U - U_exact)
-        if grid.dim == 2:
-            err = np.linalg.norm(U - U_exact, axis=-1)
-        # np.max, not nanmax: a NaN score where p is resolved (p_h <= 0 there) must fail the comparison
-        linf = np.array([np.max(np.where(region[j], err[j], 0.0)) for j in idx])
-        comparer.add("score_linf_error", linf, np.zeros_like(linf),
-                     f"max |grad log p_h - u| where p > {case['measure']['density_floor']:g} max p "
-                     f"(score by the {scheme} derivative of log p_h)", at=at)
-    l2 = np.array([np.linalg.norm(P[j] - P_exact[j]) / np.linalg.norm(P_exact[j]) for j in idx])
-    comparer.add("density_l2_error", l2, np.zeros_like(l2), "relative discrete L2 norm of p_h - p", at=at)
-    _mass(problem, P, P_exact, idx, at, comparer, out)
-
-    if isinstance(exact, MixtureSolution) and exact.mixture.n_components >= 2:
-        split = _split(problem)
-        _interface(problem, split, out, comparer, idx)
-        if grid.dim == 1 and not problem.periodic[0]:
-            _mode_merge(problem, integration, out, comparer)
-    out.comparisons = comparer.items
-    out.measure_s = time.perf_counter() - start
-    return out
-
-
-def _mass(problem, P, P_exact, idx, at, comparer, out):
-    grid = problem.grid
-    mass = np.array([grid.integrate(p) for p in P])
-    out.series["mass"] = mass
-    out.series["min_density"] = P.reshape(P.shape[0], -1).min(axis=1)
-    if all(bc.conservative for bc in problem.bcs):
-        ref, how = np.full_like(mass, mass[0]), "relative drift of the midpoint-rule mass h*sum(p) (conserving boundaries)"
-    else:
-        ref = np.array([grid.integrate(p) for p in P_exact])
-        how = "relative difference of h*sum(p_h) and h*sum(p) (mass through the boundaries)"
-    out.reference_series["mass"] = ref
-    err = np.abs(mass[idx] - ref[idx]) / np.abs(ref[idx])
-    comparer.add("mass_error", err, np.zeros_like(err), how, at=at)
-
-
-def _split(problem) -> BinarySplit:
+def binary_split(problem) -> BinarySplit:
     """Components on either side of the bisector of the two chosen components' means."""
     mix = problem.exact.mixture
     i, j = problem.case["measure"]["components"]
@@ -141,7 +77,7 @@ def _split(problem) -> BinarySplit:
     return BinarySplit(mix, group_a, group_b)
 
 
-def _interface(problem, split: BinarySplit, out: Analysis, comparer: _Comparer, idx) -> None:
+def interface_series(problem, split: BinarySplit, out: Analysis, comparer: Comparer, idx) -> None:
     """Interface series at every save; the reference of a fitted quantity is the same fit applied to the
     closed-form score on the same samples (so model error of the tanh profile, nonzero for unequal variances,
     more than two components or periodic images, is not counted against the solver); the closed-form
@@ -184,7 +120,7 @@ def _interface(problem, split: BinarySplit, out: Analysis, comparer: _Comparer, 
         else:
             normal = split.normal(tau, ve_point)
             base = point if base is None else base
-            s, un, line = _normal_line(grid, U[j], point, normal, half)
+            s, un, line = normal_line(grid, U[j], point, normal, half)
             keep = exact.density(line, t) > floor * peak[j]
             s, un, line = s[keep], un[keep], line[keep]
             un_exact = exact.score(line, t) @ normal if s.size else s
@@ -213,7 +149,7 @@ def _interface(problem, split: BinarySplit, out: Analysis, comparer: _Comparer, 
            + "; reference: the same fit of the closed-form score on the same samples")
     for q in ("interface_width", "interface_position"):
         comparer.add(q, meas[q][idx], ref[q][idx], how, at=at, closed_form=closed[q][idx])
-    layer = _layer_error(problem, out, split, idx)
+    layer = layer_error(problem, out, split, idx)
     if layer is not None:
         comparer.add("layer_linf_error", layer, np.zeros_like(layer),
                      "max |grad log p_h - u| inside |s - x0| < 3 ell (closed-form interface) where p > floor * max p", at=at)
@@ -232,7 +168,7 @@ def _interface(problem, split: BinarySplit, out: Analysis, comparer: _Comparer, 
                  "reference: root of the closed-form D = n.(grad u) n at r = 0", note=note)
 
 
-def _normal_line(grid, U2, point, normal, half_length):
+def normal_line(grid, U2, point, normal, half_length):
     """Samples of ``u . n`` on the normal line through ``point`` (cubic interpolation), inside the grid."""
     h = min(grid.spacing)
     diagonal = float(np.hypot(*(u - lo for lo, u in zip(grid.lower, grid.upper))))
@@ -250,7 +186,7 @@ def _normal_line(grid, U2, point, normal, half_length):
     return s, comps[0] * normal[0] + comps[1] * normal[1], pts
 
 
-def _layer_error(problem, out, split, idx):
+def layer_error(problem, out, split, idx):
     grid, exact = problem.grid, problem.exact
     X = grid.coordinates()
     err = np.abs(out.fields["score"] - out.fields["score_exact"])
@@ -276,35 +212,70 @@ def _layer_error(problem, out, split, idx):
     return np.array(values)
 
 
-def _mode_merge(problem, integration, out, comparer) -> None:
+def pointwise_error(U: np.ndarray, U_exact: np.ndarray, dim: int) -> np.ndarray:
+    """``|U - U_exact|`` per point (2D vector fields: the Euclidean norm over the trailing axis)."""
+    return np.abs(U - U_exact) if dim == 1 else np.linalg.norm(U - U_exact, axis=-1)
+
+
+def masked_linf(err: np.ndarray, region: np.ndarray | None, idx, nan: str = "fail") -> np.ndarray:
+    """``max |err|`` at the saves ``idx``, over ``region`` (a mask per save; None: everywhere). ``nan = "fail"``
+    (np.max) lets a NaN where the region is resolved fail the comparison; ``"skip"`` (np.nanmax) ignores NaNs."""
+    reduce = np.max if nan == "fail" else np.nanmax
+    if region is None:
+        return np.array([reduce(err[j]) for j in idx])
+    return np.array([reduce(np.where(region[j], err[j], 0.0)) for j in idx])
+
+
+def resolved(P_exact: np.ndarray, floor: float) -> np.ndarray:
+    """Per save, where the density exceeds ``floor`` times its maximum at that save."""
+    n_t = P_exact.shape[0]
+    return P_exact > floor * P_exact.reshape(n_t, -1).max(axis=1).reshape((n_t,) + (1,) * (P_exact.ndim - 1))
+
+
+def first_merge(counts: np.ndarray) -> int | None:
+    """The index ``j`` of the first save pair with ``counts[j] > 1`` and ``counts[j + 1] == 1``, or None."""
+    merged = np.nonzero((counts[1:] == 1) & (counts[:-1] > 1))[0]
+    return int(merged[0]) if merged.size else None
+
+
+def bisect_merge(lo: float, hi: float, several_modes: Callable[[float], bool],
+                 wide: Callable[[float, float], bool]) -> tuple[float, float]:
+    """Bisection of a mode-merge bracket: ``several_modes(mid)`` keeps the lower end, else the upper, while
+    ``wide(lo, hi)``. The bracket's parameter is the caller's (time, or the fraction of a save interval)."""
+    while wide(lo, hi):
+        mid = 0.5 * (lo + hi)
+        if several_modes(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo, hi
+
+
+def mode_merge_reintegrated(problem, integration, out, comparer) -> None:
+    """``mode_merge_time`` of a time loop (1D): the first save with one mode (``problem.count_modes``), bisected
+    by re-integrating from the last multimodal state to :data:`MERGE_TOLERANCE` of the run length; reference:
+    the fold ``u = u_x = 0`` of the closed-form mixture."""
     t_all, P = integration.times, integration.fields
-    floor = problem.case["measure"]["density_floor"]
-    scheme, h = problem.space.name, problem.grid.spacing[0]
-
-    def density_modes(p, t):
-        u = score_from_density(p, (h,), scheme, [False])
-        return count_modes(u[p > floor * p.max()])
-
-    modes = getattr(problem, "count_modes", density_modes)
-
-    counts = np.array([modes(p, t) for p, t in zip(P, t_all)])
+    counts = np.array([problem.count_modes(p, t) for p, t in zip(P, t_all)])
     out.series["modes"] = counts.astype(float)
     ref = mode_merge(problem.exact.mixture, float(problem.exact.tau(t_all[-1])) * 1.5 + 1.0)
     t_merge = None if ref is None else float(problem.exact.t_of_tau(ref[1]))
     t_ref = t_merge if t_merge is not None and t_all[0] < t_merge <= t_all[-1] else None
-    merged = np.nonzero((counts[1:] == 1) & (counts[:-1] > 1))[0]
+    j = first_merge(counts)
     t_meas = None
-    if merged.size:
-        j = int(merged[0])
-        lo, hi, u_lo = t_all[j], t_all[j + 1], P[j].copy()
-        while hi - lo > MERGE_TOLERANCE * (t_all[-1] - t_all[0]):
-            mid = 0.5 * (lo + hi)
-            u_mid = u_lo.copy()
-            advance(problem, u_mid, lo, mid)
-            if modes(u_mid, mid) > 1:
-                lo, u_lo = mid, u_mid
-            else:
-                hi = mid
+    if j is not None:
+        last = {"t": t_all[j], "u": P[j].copy()}        # the latest state known to have several modes
+
+        def several_modes(mid):
+            u_mid = last["u"].copy()
+            advance(problem, u_mid, last["t"], mid)
+            if problem.count_modes(u_mid, mid) > 1:
+                last.update(t=mid, u=u_mid)
+                return True
+            return False
+
+        span = t_all[-1] - t_all[0]
+        lo, hi = bisect_merge(t_all[j], t_all[j + 1], several_modes, lambda lo, hi: hi - lo > MERGE_TOLERANCE * span)
         t_meas = 0.5 * (lo + hi)
     note = "" if t_ref is not None else ("unimodal from the start" if ref is None else
                                          f"mode merging at t = {t_merge:.6g}, outside the run")

@@ -14,6 +14,7 @@ trapezoidal rule, geometric convergence), which is accurate to round-off for eve
 result is the real part. Operators that are not diagonal are diagonalised per axis
 (:class:`AxisDiagonalisation`): ``L = sum_d I x .. x L_d x .. x I`` with ``L_d = V_d Lambda_d V_d^{-1}``,
 so ``f(hL)`` acts as ``V (f(h (lambda_i + mu_j)) .* (V^{-1} w))`` with one matrix product per axis.
+:class:`ETDPlan` binds the coefficient tables of one step ``h`` to that basis change (numpy only: no numba here).
 """
 from __future__ import annotations
 
@@ -86,3 +87,28 @@ class AxisDiagonalisation:
             return np.matmul(self.V[0], c, out=out)
         np.matmul(self.V[0], c, out=self._work)
         return np.matmul(self._work, self._VT[1], out=out)
+
+
+class ETDPlan:
+    """ETDRK4 coefficients of ``h L`` in the basis where ``L`` is diagonal; ``fwd(w, out)`` / ``inv(c, out)``
+    change basis into a preallocated ``out`` (component by component for vector states); ``None``: the state
+    is already in that basis (Fourier)."""
+
+    def __init__(self, coefficients: dict, diagonalisation=None, components: int = 1):
+        self.c, self.diag, self.components = coefficients, diagonalisation, components
+
+    def _apply(self, fn, src, out):
+        if self.diag is None:
+            np.copyto(out, src)
+        elif self.components == 1:
+            fn(src, out)
+        else:
+            for c in range(self.components):
+                fn(src[c], out[c])
+        return out
+
+    def fwd(self, w, out):
+        return self._apply(self.diag.to_eigen if self.diag is not None else None, w, out)
+
+    def inv(self, c, out):
+        return self._apply(self.diag.from_eigen if self.diag is not None else None, c, out)

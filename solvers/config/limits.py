@@ -1,7 +1,7 @@
 """Limits of a run, checked before anything is allocated: memory, time steps, and horizons that double
 precision cannot follow. Each refusal is an InputError (exit 2) naming the key, its value and what is allowed.
 
-* :func:`check_memory` (from :func:`~solvers.problems.case.load_case`, after the key checks): a lower-bound
+* :func:`check_memory` (from :func:`~solvers.config.case.load_case`, after the key checks): a lower-bound
   estimate of the bytes the run holds at once, ``grid points x 8 bytes x (stored levels x arrays per level +
   work arrays)`` (heat / burgers: the saved snapshots, ``time.saves + 1`` plus the measurement times, of the
   solution and of the fields the analysis derives from it; mfg: every time level of ``m``, ``phi`` and the outer
@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import math
 import os
+from dataclasses import dataclass
+from typing import Callable
 
 from .case import Case
 
@@ -54,57 +56,47 @@ def grid_points(case: Case) -> float:
     return math.prod(float(n) for n in case["grid"]["points"])
 
 
-def mfg_steps(case: Case) -> float:
-    """Time levels of an MFG run before the builder's extra restrictions (those only add steps)."""
-    t, g = case["time"], case["grid"]
-    T = float(t["stop"])
-    if t["dt"] != "auto":
-        return max(2.0, math.ceil(T / float(t["dt"]) - 1e-9)) if T / float(t["dt"]) < 1e300 else math.inf
-    h = min((hi - lo) / float(n) for lo, hi, n in zip(g["lower"], g["upper"], g["points"]))
-    dt = h * case["mfg"]["dt_per_h"]
-    return max(2.0, math.ceil(T / dt)) if dt > 0 and T / dt < 1e300 else math.inf
+@dataclass(frozen=True)
+class RunSize:
+    """What a run of an equation family holds and steps through, for the up-front limits (the family states it:
+    :meth:`solvers.families.EquationFamily.run_size`).
+
+    ``arrays_per_level``: grid-sized float64 arrays held per stored level (the fields and what the analysis
+    derives from them); ``stored_levels``: levels held at once; ``level_word``: what a level is (in messages);
+    ``intervals``: the parts the horizon is cut into at least (save intervals; MFG: two time levels);
+    ``spread_nu`` / ``spread_tau``: the diffusivity and the largest VE time the data is noised to (periodic
+    spread); ``levels_key`` / ``levels_value`` / ``levels_allowed``: the key to name when the levels do not fit
+    (``levels_allowed(fit)`` says what is allowed, ``fit`` the number of levels that fit)."""
+
+    arrays_per_level: int
+    stored_levels: float
+    level_word: str
+    intervals: int
+    spread_nu: float
+    spread_tau: float
+    levels_key: str
+    levels_value: object
+    levels_allowed: Callable[[float], str]
 
 
-def arrays_per_level(case: Case) -> int:
-    """Grid-sized float64 arrays held per stored level: the fields and what the analysis derives from them.
-    Measured peak memory of 1e6-point heat runs grows by about 9 arrays per save (1D)."""
-    dim, equation = case.dim, case[""]["equation"]
-    if equation == "heat":
-        return 6 + 2 * dim                 # density, exact density, score, exact score, errors, temporaries
-    if equation == "burgers":
-        n = 4 + 4 * dim                    # state, score, exact score, exact density, errors, temporaries
-        if case["method"]["crosscheck"]:
-            n += 6 + 2 * dim               # the heat run of the Cole-Hopf cross-check
-        return n
-    return 8 + 2 * dim                     # mfg: m, phi, previous m, two residuals, exact m, gradients of phi
-
-
-def stored_levels(case: Case) -> float:
-    if case[""]["equation"] == "mfg":
-        return mfg_steps(case) + 1
-    times = case["measure"]["times"]
-    return case["time"]["saves"] + 1.0 + (len(times) if isinstance(times, list) else 0)
-
-
-def estimate_memory(case: Case) -> tuple[float, float, str]:
+def estimate_memory(case: Case, size: RunSize) -> tuple[float, float, str]:
     """(bytes of the run, bytes of a run with a single stored level, how it was counted): grid points x 8 bytes
     x (stored levels x arrays per level + :data:`WORK_ARRAYS`). A lower bound: measured heat runs of 1e6
     points peak at about 9 arrays per save plus 90 work arrays (sparse factorisations, measurement scratch)."""
-    points, levels, arrays = grid_points(case), stored_levels(case), arrays_per_level(case)
+    points, levels, arrays = grid_points(case), size.stored_levels, size.arrays_per_level
     per_array = points * BYTES
-    what = "time levels" if case[""]["equation"] == "mfg" else "stored snapshots"
     return (per_array * (levels * arrays + WORK_ARRAYS), per_array * (arrays + WORK_ARRAYS),
-            f"{points:.4g} grid points x {BYTES} bytes x ({levels:.4g} {what} x {arrays} arrays + {WORK_ARRAYS} "
-            "work arrays)")
+            f"{points:.4g} grid points x {BYTES} bytes x ({levels:.4g} {size.level_word} x {arrays} arrays + "
+            f"{WORK_ARRAYS} work arrays)")
 
 
-def check_memory(case: Case, available: float | None = None) -> None:
+def check_memory(case: Case, size: RunSize, available: float | None = None) -> None:
     """Refuse (InputError, exit 2) a run whose fields alone exceed the available memory."""
     available = available_memory() if available is None else available
-    total, one, how = estimate_memory(case)
+    total, one, how = estimate_memory(case, size)
     if total <= available:
         return
-    levels, arrays, per_point = stored_levels(case), arrays_per_level(case), float(BYTES)
+    levels, arrays, per_point = size.stored_levels, size.arrays_per_level, float(BYTES)
     need = (f"the run needs at least {total / _GIB:.4g} GiB ({how}); this machine has {available / _GIB:.4g} GiB "
             "available")
     if one > available or levels <= 3:
@@ -112,15 +104,7 @@ def check_memory(case: Case, available: float | None = None) -> None:
         raise case.error("grid.points", case["grid"]["points"],
                          f"at most {most:.4g} grid points in all (with {levels:.4g} stored levels)", reason=need)
     fit = (available / (grid_points(case) * per_point) - WORK_ARRAYS) / arrays     # stored levels that fit
-    if case[""]["equation"] == "mfg":
-        key = "time.dt" if case["time"]["dt"] != "auto" else "mfg.dt_per_h"
-        value = case["time"]["dt"] if key == "time.dt" else case["mfg"]["dt_per_h"]
-        raise case.error(key, value, f"a step giving at most {fit:.4g} time levels, i.e. dt >= "
-                                     f"{float(case['time']['stop']) / max(fit - 1, 1):.4g} (or fewer grid points)",
-                         reason=need)
-    extra = levels - 1 - case["time"]["saves"]            # the measurement times
-    raise case.error("time.saves", case["time"]["saves"], f"time.saves <= {max(int(fit - 1 - extra), 0)} with these "
-                                                          "grid points (or fewer grid points)", reason=need)
+    raise case.error(size.levels_key, size.levels_value, size.levels_allowed(fit), reason=need)
 
 
 def check_vp_horizon(case: Case) -> None:
@@ -128,7 +112,7 @@ def check_vp_horizon(case: Case) -> None:
     ``B = 709``; at ``B = 100`` the data is forgotten to ``e^-100``). Runs before the data / grid checks,
     which evaluate the schedule at ``time.start``; invalid schedule parameters are left to them."""
     p, stop = case["process"], float(case["time"]["stop"])
-    if p["kind"] != "vp" or case[""]["equation"] != "burgers":
+    if p["kind"] != "vp":
         return
     if p["schedule"] == "constant":
         if not p["beta"] > 0:
@@ -147,19 +131,19 @@ def check_vp_horizon(case: Case) -> None:
                                 "tau = e^B - 1 overflows past B = 709")
 
 
-def check_limits(case: Case) -> None:
-    """The up-front checks of a validated case (called by :func:`~solvers.problems.case.load_case`)."""
-    check_time_resolution(case)
-    check_periodic_spread(case)
-    check_memory(case)
+def check_limits(case: Case, size: RunSize) -> None:
+    """The up-front checks of a validated case (called by :func:`~solvers.families.load_case`)."""
+    check_time_resolution(case, size)
+    check_periodic_spread(case, size)
+    check_memory(case, size)
 
 
-def check_time_resolution(case: Case) -> None:
+def check_time_resolution(case: Case, size: RunSize) -> None:
     """A save interval (MFG: half the horizon) of at least :data:`MIN_INTERVAL` x max(1, |time.stop|): shorter,
     the output times and steps are not distinct in double precision (a subnormal ``time.stop`` gives dt = 0)."""
     t = case["time"]
     start, stop = float(t["start"]), float(t["stop"])
-    parts = 2 if case[""]["equation"] == "mfg" else t["saves"]
+    parts = size.intervals
     floor = MIN_INTERVAL * max(1.0, abs(stop))
     if (stop - start) / parts < floor:
         if parts > 2 and (stop - start) / 2 >= floor:       # the span is fine: too many saves
@@ -171,7 +155,7 @@ def check_time_resolution(case: Case) -> None:
                          f"{MIN_INTERVAL:g} x max(1, |time.stop|): shorter times are not resolved in double precision)")
 
 
-def check_periodic_spread(case: Case) -> None:
+def check_periodic_spread(case: Case, size: RunSize) -> None:
     """On a fully periodic grid the mixture is summed over its periodic images (ANALYTIC §2); a component
     wider than :data:`MAX_PERIODS` periods is uniform to round-off there and needs an unbounded image sum."""
     data, grid = case["data"], case["grid"]
@@ -183,12 +167,7 @@ def check_periodic_spread(case: Case) -> None:
     if s_max > widest:
         raise case.error("data.stds", data["stds"], f"stds <= {widest:.6g} ({MAX_PERIODS:g} periods of the periodic "
                                                     "grid; a wider component is uniform to round-off)")
-    if case[""]["equation"] == "mfg":     # the data noised up to tau = T (data_log_density, nu = 1/2), else tau = 0
-        nu = 0.5
-        tau_max = float(case["time"]["stop"]) if case["mfg"]["terminal"] == "data_log_density" else 0.0
-    else:
-        nu = case["method"]["nu"]
-        tau_max = 2.0 * nu * float(case["time"]["stop"])
+    nu, tau_max = size.spread_nu, size.spread_tau
     if math.hypot(s_max, math.sqrt(tau_max)) > widest:
         stop_max = (widest ** 2 - s_max ** 2) / (2.0 * nu)
         raise case.error("time.stop", case["time"]["stop"], f"time.stop <= {stop_max:.6g} (with method.nu = {nu:g})",

@@ -2,30 +2,21 @@
 
 Timings follow Dedalus' habit: building the steppers (allocations, factorisations) is ``setup_s``; the first
 call of every kernel (numba compile or cache load) runs as a warm-up step on a scratch copy and is
-``compile_s``; ``run_s`` is the time loop alone.
+``compile_s``; ``run_s`` is the time loop alone (the progress bar is opened before it starts).
+
+The problem is any :class:`~solvers.problems.base.Problem` with ``steps_between(t0, t1)``, ``stepper(dt)``
+and ``initial_condition()``; optional ``check_cfl`` and ``describe_failure`` refine the blow-up diagnosis.
 """
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-
 import numpy as np
-from tqdm import tqdm
 
-from ..errors import NumericalFailure
-from ..progress import show_progress
+from ..errors import InputError, NumericalFailure
+from ..hooks import RunHooks
+from .record import Run
 
 GROWTH_LIMIT = 1e6   # |u| beyond GROWTH_LIMIT * max(|u0|, 1): unstable
-
-
-@dataclass
-class Integration:
-    times: np.ndarray
-    fields: np.ndarray          # (n_out,) + grid shape
-    steps: int
-    setup_s: float
-    compile_s: float
-    run_s: float
 
 
 def _check(problem, u: np.ndarray, t: float, step: int, bound: float) -> None:
@@ -69,10 +60,11 @@ def warm_up(problem) -> tuple[float, float]:
     return setup, time.perf_counter() - t_compile
 
 
-def integrate(problem, progress: bool | None = None, checkpoint=None, resume=None) -> Integration:
-    """Every save interval in turn. ``checkpoint`` (:class:`~solvers.problems.checkpointing.Checkpointing`):
-    write the state after the saves it asks for; ``resume``: ``(arrays, attrs)`` of a checkpoint to continue
-    from (saves, step count and state restored, the step ``dt`` checked)."""
+def integrate(problem, hooks: RunHooks | None = None) -> Run:
+    """Every save interval in turn. ``hooks`` (:class:`~solvers.hooks.RunHooks`): ``progress`` advanced by the
+    simulated time of every save; ``checkpoint``: the state written after the saves it asks for; ``resume``:
+    ``(arrays, attrs)`` of a checkpoint to continue from (saves, step count and state restored, ``dt`` checked)."""
+    hooks = RunHooks() if hooks is None else hooks
     setup_s, compile_s = warm_up(problem)
     times = problem.output_times
     u = problem.initial_condition()
@@ -80,26 +72,28 @@ def integrate(problem, progress: bool | None = None, checkpoint=None, resume=Non
     fields = np.empty((times.size,) + u.shape)
     fields[0] = u
     steps, first = 0, 1
-    if resume is not None:
-        first, steps = _restore(problem, resume, fields, u)
-    start = time.perf_counter()
-    with tqdm(total=float(times[-1] - times[0]), initial=float(times[first - 1] - times[0]),
-              disable=not show_progress(progress), unit="t", desc=problem.case.name,
-              bar_format="{l_bar}{bar}| t={n:.4g}/{total:.4g} [{elapsed}<{remaining}{postfix}]") as bar:
+    if hooks.resume is not None:
+        first, steps = _restore(problem, hooks.resume, fields, u)
+    progress, checkpoint = hooks.progress, hooks.checkpoint
+    progress.open(total=float(times[-1] - times[0]), initial=float(times[first - 1] - times[0]), unit="t",
+                  desc=problem.case.name)
+    try:
+        start = time.perf_counter()
         for j in range(first, times.size):
             steps += advance(problem, u, times[j - 1], times[j], steps, bound)
             fields[j] = u
-            bar.update(float(times[j] - times[j - 1]))
-            bar.set_postfix_str(f"{steps} steps, {steps / max(time.perf_counter() - start, 1e-9):.3g} steps/s",
-                                refresh=False)
+            progress.advance(float(times[j] - times[j - 1]),
+                             f"{steps} steps, {steps / max(time.perf_counter() - start, 1e-9):.3g} steps/s")
             if checkpoint is not None and j < times.size - 1 and checkpoint.due(times[j]):
                 checkpoint.write_saves(j, float(times[j]), steps, float(problem.dt), fields[:j + 1])
-    return Integration(times, fields, steps, setup_s, compile_s, time.perf_counter() - start)
+        run_s = time.perf_counter() - start
+    finally:
+        progress.close()
+    return Run(times, steps, setup_s, compile_s, run_s, fields=fields)
 
 
 def _restore(problem, resume, fields: np.ndarray, u: np.ndarray) -> tuple[int, int]:
     """Put a checkpoint's saves and state in place; returns (first save index to compute, steps so far)."""
-    from ..errors import InputError
     arrays, attrs = resume
     j = int(attrs["save_index"])
     saved = np.asarray(arrays["fields"])

@@ -1,7 +1,7 @@
 """Measurements of a finished Burgers run, on the computed score itself (ANALYTIC.md §3, §7).
 
 The run integrates ``w = sigma k grad log p``; the measurements convert it to the score ``u = grad log p``
-and then reuse the interface machinery of :mod:`solvers.problems.analysis`:
+and then reuse the interface machinery of :mod:`solvers.analysis.common`:
 
 * Gaussian mixtures: ``interface_width`` / ``interface_position`` (tanh fit along the normal), the speciation
   indicator ``D`` (the computed ``u_x`` at the fitted centre) and ``speciation_time`` (spline root),
@@ -24,13 +24,10 @@ from scipy.interpolate import CubicSpline
 
 from ..measurements.derivatives import derivative
 from ..measurements.interface import fit_tanh, speciation_time
-from .analysis import Analysis, _Comparer, _index, _interface, _layer_error, _mode_merge, _split, measurement_times
-from .burgers_exact import DoubleWellScore, TravellingShock
+from ..problems.burgers_exact import DoubleWellScore, TravellingShock
+from .common import (Analysis, Comparer, binary_split, interface_series, layer_error, masked_linf, measurement_times,
+                     mode_merge_reintegrated, pointwise_error, resolved, save_indices)
 from .crosscheck import cole_hopf_scores
-
-
-def _norm(e: np.ndarray, dim: int) -> np.ndarray:
-    return np.abs(e) if dim == 1 else np.linalg.norm(e, axis=-1)
 
 
 def analyse_burgers(problem, integration) -> Analysis:
@@ -40,8 +37,8 @@ def analyse_burgers(problem, integration) -> Analysis:
     X = grid.coordinates()
     t_all = integration.times
     U = problem.score_of(integration.fields)
-    comparer = _Comparer(case)
-    idx = _index(problem, measurement_times(problem))
+    comparer = Comparer(case)
+    idx = save_indices(problem, measurement_times(problem))
     at = t_all[idx]
     floor = case["measure"]["density_floor"]
     out.fields.update(t=t_all, score=U)
@@ -53,9 +50,8 @@ def analyse_burgers(problem, integration) -> Analysis:
         else:
             P_exact = np.stack([exact.density(X, t) for t in t_all])
             out.fields["density_exact"] = P_exact
-            region = P_exact > floor * P_exact.reshape(t_all.size, -1).max(axis=1).reshape((-1,) + (1,) * grid.dim)
-        err = _norm(U - U_exact, grid.dim)
-        linf = np.array([np.nanmax(np.where(region[j], err[j], 0.0)) for j in idx])
+            region = resolved(P_exact, floor)
+        linf = masked_linf(pointwise_error(U, U_exact, grid.dim), region, idx, nan="skip")
     else:                     # quadrature reference at the measurement times only
         linf = _double_well_errors(problem, U, idx, out)
     where = "" if isinstance(exact, TravellingShock) else f" where p > {floor:g} max p"
@@ -66,12 +62,12 @@ def analyse_burgers(problem, integration) -> Analysis:
     if isinstance(exact, TravellingShock):
         _shock(problem, out, comparer, idx)
     elif isinstance(exact, DoubleWellScore):
-        _double_well_interface(problem, out, comparer, idx)
+        _double_wellinterface_series(problem, out, comparer, idx)
     elif exact.mixture.n_components >= 2:
-        split = _split(problem)
-        _interface(problem, split, out, comparer, idx)
+        split = binary_split(problem)
+        interface_series(problem, split, out, comparer, idx)
         if grid.dim == 1 and not problem.periodic[0]:
-            _mode_merge(problem, integration, out, comparer)
+            mode_merge_reintegrated(problem, integration, out, comparer)
     if grid.dim == 2:
         _curl(problem, out, comparer, idx)
     if case["method"]["crosscheck"]:
@@ -153,7 +149,7 @@ def _double_well_errors(problem, U, idx, out):
     return np.array(linf)
 
 
-def _double_well_interface(problem, out, comparer, idx):
+def _double_wellinterface_series(problem, out, comparer, idx):
     exact, x = problem.exact, problem.grid.axes[0]
     well, window = exact.well, problem.case["measure"]["fit_window"]
     t_all, U = out.fields["t"], out.fields["score"]
@@ -207,8 +203,8 @@ def _double_well_interface(problem, out, comparer, idx):
 def _crosscheck(problem, U, out, comparer, idx):
     t_all = out.fields["t"]
     U_heat, region = cole_hopf_scores(problem, t_all[idx])
-    err = _norm(U[idx] - U_heat, problem.grid.dim)
-    vals = np.array([np.nanmax(np.where(region[j], err[j], 0.0)) for j in range(len(idx))])
+    err = pointwise_error(U[idx], U_heat, problem.grid.dim)
+    vals = masked_linf(err, region, range(len(idx)), nan="skip")
     comparer.add("score_crosscheck_linf", vals, np.zeros_like(vals),
                  "max |u_burgers - grad log p_heat| (Cole-Hopf route: heat solver on the same grid, score by the "
                  f"{problem.derivative_scheme} derivative of log p) where p > floor max p", at=t_all[idx])

@@ -6,7 +6,7 @@ round-off) and ``negative_density`` (``max(0, -min m)``, zero for the M-matrix s
 * §6a (``terminal = "data_log_density"``): ``density_linf_error`` (``max |m - p_{T-t}|``),
   ``drift_linf_error`` (``-grad phi`` by centred differences against the score ``u(T - t)`` where the density is
   resolved), and the interface measurements of the computed density's score ``grad log m`` (width, position,
-  speciation in the generative direction at ``T - tau_S``; the machinery of :mod:`solvers.problems.analysis`).
+  speciation in the generative direction at ``T - tau_S``; the machinery of :mod:`solvers.analysis.common`).
 * §6b (``terminal = "quadratic"``): ``mean_error`` (``|mbar_h(t) - mbar(t)|``), ``phi_gradient_error``
   (``grad phi`` against ``P x + Q`` where ``m`` is resolved), ``component_mean_error`` /
   ``component_variance_error`` (a least-squares fit of the mixture with the data's weights to ``m(t)``), and in
@@ -23,11 +23,12 @@ from scipy.optimize import least_squares
 
 from ..closed_forms.mixture import GaussianMixture
 from ..measurements.derivatives import gradient, score_from_density
-from ..measurements.modes import count_modes
-from .analysis import Analysis, _Comparer, _index, _interface, _split, measurement_times
-from .mfg_problem import GenerativeMFGExact
+from ..measurements.modes import modes_of_density
+from ..problems.mfg_exact import GenerativeMFGExact
+from .common import (Analysis, Comparer, binary_split, bisect_merge, first_merge, interface_series, masked_linf,
+                     measurement_times, pointwise_error, resolved, save_indices)
 
-MERGE_TOLERANCE = 1e-10
+MERGE_TOLERANCE = 1e-10     # bisection of the mode-merge time on the interpolant, absolute (time units)
 
 
 def analyse_mfg(problem, run) -> Analysis:
@@ -42,10 +43,10 @@ def analyse_mfg(problem, run) -> Analysis:
     M_exact = np.stack([exact.density(X, t) for t in t_all])
     grad_phi = gradient(PHI, grid.spacing, "central2", problem.periodic, leading=1)
     out.fields.update(t=t_all, density=M, phi=PHI, density_exact=M_exact, drift=-grad_phi)
-    comparer = _Comparer(case)
-    idx = _index(problem, measurement_times(problem))
+    comparer = Comparer(case)
+    idx = save_indices(problem, measurement_times(problem))
     at = t_all[idx]
-    region = M_exact > floor * M_exact.reshape(t_all.size, -1).max(axis=1).reshape((-1,) + (1,) * grid.dim)
+    region = resolved(M_exact, floor)
 
     mass = np.array([grid.integrate(m) for m in M])
     out.series.update(mass=mass, min_density=M.reshape(t_all.size, -1).min(axis=1))
@@ -55,8 +56,8 @@ def analyse_mfg(problem, run) -> Analysis:
     comparer.add("negative_density", neg, np.zeros_like(neg), "max(0, -min m): positivity of the M-matrix FP", at=at)
 
     def linf(A, B, mask=None):
-        e = np.abs(A - B) if grid.dim == 1 or A.ndim == B.ndim == 1 + grid.dim else np.linalg.norm(A - B, axis=-1)
-        return np.array([np.nanmax(np.where(mask[j], e[j], 0.0)) if mask is not None else np.nanmax(e[j]) for j in idx])
+        vector = not (grid.dim == 1 or A.ndim == B.ndim == 1 + grid.dim)
+        return masked_linf(pointwise_error(A, B, 2 if vector else 1), mask, idx, nan="skip")
 
     if isinstance(exact, GenerativeMFGExact):
         dens = linf(M, M_exact)
@@ -68,7 +69,7 @@ def analyse_mfg(problem, run) -> Analysis:
         U = score_from_density(M, grid.spacing, "central2", problem.periodic, leading=1)
         out.fields.update(score=U, score_exact=score_exact)
         if exact.mixture.n_components >= 2:
-            _interface(problem, _split(problem), out, comparer, idx)
+            interface_series(problem, binary_split(problem), out, comparer, idx)
     else:
         _lq(problem, out, comparer, idx, M, grad_phi, region)
     if "cole_hopf_product_linf" in sol.extras:
@@ -79,7 +80,7 @@ def analyse_mfg(problem, run) -> Analysis:
     out.groups["mfg"] = hist
     out.attrs["mfg"] = dict(solver=problem.solver.name, iterations=sol.iterations, time_steps=problem.system.steps,
                             dt=problem.dt, dt_rule=problem.dt_rule, hjb_newton_steps=sol.hjb_newton_steps,
-                            tol=problem.settings["tol"], description=problem.solver.description)
+                            tol=problem.settings.tol, description=problem.solver.description)
     out.comparisons = comparer.items
     out.measure_s = time.perf_counter() - start
     return out
@@ -97,7 +98,7 @@ def _lq(problem, out, comparer, idx, M, grad_phi, region):
     err = np.linalg.norm(mbar_h[idx] - mbar[idx], axis=-1)
     comparer.add("mean_error", err, np.zeros_like(err), "|mbar_h(t) - mbar(t)|, mbar_h = h^d sum x m", at=at)
     gp_exact = np.stack([game.grad_phi(X, t) for t in t_all])
-    e = np.abs(grad_phi - gp_exact) if grid.dim == 1 else np.linalg.norm(grad_phi - gp_exact, axis=-1)
+    e = pointwise_error(grad_phi, gp_exact, grid.dim)
     gerr = np.array([e[j][region[j]].max() for j in idx])
     comparer.add("phi_gradient_error", gerr, np.zeros_like(gerr),
                  "max |D_h phi - (P x + Q)| (centred differences) where m > floor max m", at=at)
@@ -128,28 +129,23 @@ def _fit_mixture(grid, m, weights, mu0, var0):
 
 
 def _mode_merge(problem, out, comparer, M):
+    """First time level with one mode, bisected on the linear-in-time interpolant of ``m_h``."""
     t_all = out.fields["t"]
     floor = problem.case["measure"]["density_floor"]
     h = problem.grid.spacing[0]
 
     def modes(m):
-        u = score_from_density(m, (h,), "central2", [False])
-        return count_modes(u[m > floor * m.max()])
+        return modes_of_density(m, h, "central2", floor)
 
     counts = np.array([modes(m) for m in M])
     out.series["modes"] = counts.astype(float)
-    merged = np.nonzero((counts[1:] == 1) & (counts[:-1] > 1))[0]
+    j = first_merge(counts)
     t_meas = None
-    if merged.size:
-        j = int(merged[0])
-        lo, hi = 0.0, 1.0
-        while (hi - lo) * (t_all[j + 1] - t_all[j]) > MERGE_TOLERANCE:
-            mid = 0.5 * (lo + hi)
-            if modes((1 - mid) * M[j] + mid * M[j + 1]) > 1:
-                lo = mid
-            else:
-                hi = mid
-        t_meas = float(t_all[j] + 0.5 * (lo + hi) * (t_all[j + 1] - t_all[j]))
+    if j is not None:
+        dt = t_all[j + 1] - t_all[j]
+        lo, hi = bisect_merge(0.0, 1.0, lambda s: modes((1 - s) * M[j] + s * M[j + 1]) > 1,
+                              lambda lo, hi: (hi - lo) * dt > MERGE_TOLERANCE)
+        t_meas = float(t_all[j] + 0.5 * (lo + hi) * dt)
     t_ref = problem.exact.game.mode_merge_time()
     comparer.add("mode_merge_time", t_meas, t_ref,
                  "first time level with one mode, refined by bisection on the linear-in-time interpolant of m_h; "

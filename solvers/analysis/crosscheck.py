@@ -15,9 +15,9 @@ from ..equations.heat import SpectralDiffusion, StencilDiffusion
 from ..grids import BoundaryCondition
 from ..integrators import TIME_SCHEMES
 from ..measurements.derivatives import score_from_density
-from .burgers_exact import DoubleWellScore, TravellingShock
-from .heat_problem import HeatProblem
-from .integrate import integrate
+from ..problems.burgers_exact import DoubleWellScore, TravellingShock
+from ..problems.heat_problem import HeatProblem
+from ..integrators.time_loop import integrate
 
 SAFETY = 0.9
 
@@ -39,7 +39,7 @@ def cole_hopf_scores(problem, times: np.ndarray) -> tuple[np.ndarray, np.ndarray
         dt = SAFETY * scheme.stability_interval / operator.spectral_radius
     heat = HeatProblem(case, grid, bcs, space, scheme, nu, operator, exact, dt, "cross-check",
                        np.unique(np.concatenate([[t0], times])))
-    P = integrate(heat, progress=False).fields
+    P = integrate(heat).fields
     keep = [int(np.argmin(np.abs(heat.output_times - t))) for t in times]
     P = P[keep]
     U = score_from_density(P, grid.spacing, problem.derivative_scheme, problem.periodic, leading=1)

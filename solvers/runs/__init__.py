@@ -1,0 +1,1 @@
+"""Runs: one case end to end (load, build, solve, analyse, write), with its hooks and checkpoints."""
