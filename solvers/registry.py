@@ -33,6 +33,10 @@ class Registry(Generic[T]):
 
         return decorate
 
+    def add(self, entry: T) -> T:
+        """Register ``entry`` under its ``name``: the one declaration style of every registry."""
+        return self.register()(entry)
+
     def get(self, name: str, key: str = "method") -> T:
         try:
             return self._entries[name]

@@ -110,4 +110,4 @@ for _s in (
                     "Fourier pseudo-spectral with 2/3-rule dealiasing (periodic axes)",
                     source="Canuto, Hussaini, Quarteroni & Zang 2006; 2/3 rule: Orszag 1971"),
 ):
-    BURGERS_SPACE_SCHEMES.register()(_s)
+    BURGERS_SPACE_SCHEMES.add(_s)

@@ -28,7 +28,12 @@ BoundaryValues = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 class StencilDiffusion:
-    """``nu Lap`` by centred stencils; ghost closures per axis. Built once per grid, scheme and ``nu``."""
+    """``nu Lap`` by centred stencils; ghost closures per axis. Built once per grid, scheme and ``nu``.
+
+    What the steppers (:mod:`solvers.integrators.steppers`) and kernels take from it: ``g`` ghost layers,
+    ``coefs`` (per axis, ``nu`` times the entry's second-derivative weights over ``h^2``), ``periodic`` and
+    ``weights`` (per axis, the affine ghost rule ``(2, g, M)``), ``offsets(times)`` (the ghost offsets),
+    ``boundary_rates``, ``time_dependent`` and ``matrix()``."""
 
     def __init__(self, grid: UniformGrid, bcs: list[BoundaryCondition], scheme: SpaceScheme, nu: float,
                  boundary_values: BoundaryValues | None = None, boundary_rates: BoundaryValues | None = None,

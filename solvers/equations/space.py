@@ -63,4 +63,4 @@ for _scheme in (
     SpaceScheme("spectral", np.inf, "spectral", 0, "Fourier pseudo-spectral, periodic axes only",
                 source="Trefethen 2000 (Spectral Methods in MATLAB), ch. 3"),
 ):
-    SPACE_SCHEMES.register()(_scheme)
+    SPACE_SCHEMES.add(_scheme)

@@ -17,7 +17,7 @@ FAMILIES: Registry[EquationFamily] = Registry("equation")
 from . import burgers, heat, mfg  # noqa: E402  (each registers its entry)
 
 for _family in (heat.FAMILY, burgers.FAMILY, mfg.FAMILY):
-    FAMILIES.register(_family.name)(_family)
+    FAMILIES.add(_family)
 
 
 def family_of(case: Case) -> EquationFamily:

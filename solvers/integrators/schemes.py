@@ -81,4 +81,4 @@ for _scheme in (
                description="exact integrating factor exp(dt L) for diagonalised (spectral) linear parts",
                source="integrating factor; Trefethen 2000 (Spectral Methods in MATLAB), ch. 10"),
 ):
-    TIME_SCHEMES.register()(_scheme)
+    TIME_SCHEMES.add(_scheme)

@@ -91,7 +91,7 @@ for _s in (
                     source="Cox & Matthews 2002 (J. Comput. Phys. 176); Kassam & Trefethen 2005 (SISC 26)",
                     params={"phi": etdrk4_coefficients}),
 ):
-    BURGERS_TIME_SCHEMES.register()(_s)
+    BURGERS_TIME_SCHEMES.add(_s)
 
 
 def butcher_from_shu_osher(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

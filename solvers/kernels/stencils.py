@@ -14,16 +14,6 @@ from numba import njit, prange
 from .ghosts import fill_ghosts_2d
 
 
-def __getattr__(name: str):
-    """Transitional: ``FIRST_DERIVATIVE`` (name -> weights) for :mod:`solvers.measurements.derivatives`, which still
-    looks the weights up by name. A view derived from the registry, not a second table; to be removed once the
-    measurement takes the entry's (or its caller's) weights."""
-    if name == "FIRST_DERIVATIVE":
-        from ..equations.space import SPACE_SCHEMES      # lazily: kernels otherwise import nothing above them
-        return {s.name: s.first_derivative for s in SPACE_SCHEMES if s.kind == "stencil"}
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 @njit(cache=True)
 def apply_stencil_1d(ue, g, coef, out):
     """``out[i] = sum_k coef[k] * ue[i + g - w//2 + k]`` for the n interior points (``len(coef) = w <= 2g+1``)."""

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..kernels.stencils import FIRST_DERIVATIVE
+from ..equations.space import SPACE_SCHEMES
 
 # Lagrange extrapolation of cells 0..4 (at s = 0..4) to s = -1 and s = -2
 _EXTRAPOLATE = np.array([[5.0, -10.0, 10.0, -5.0, 1.0], [15.0, -40.0, 45.0, -24.0, 5.0]])
 
 
 def derivative(f: np.ndarray, axis: int, spacing: float, scheme: str, periodic: bool) -> np.ndarray:
-    """``d f / d x_axis`` along ``axis`` of an array of samples at cell centres (any leading axes)."""
+    """``d f / d x_axis`` along ``axis`` of an array of samples at cell centres (any leading axes); ``scheme``
+    names a registered heat space scheme (:data:`~solvers.equations.space.SPACE_SCHEMES`), whose entry carries
+    the first-derivative weights."""
     f = np.moveaxis(np.asarray(f, dtype=float), axis, -1)
     n = f.shape[-1]
-    if scheme == "spectral":
+    entry = SPACE_SCHEMES.get(scheme, "derivative scheme")
+    if entry.kind == "spectral":
         if not periodic:
             raise ValueError("the spectral derivative needs a periodic axis")
         k = 2 * np.pi * np.fft.rfftfreq(n, d=spacing)
@@ -29,7 +32,7 @@ def derivative(f: np.ndarray, axis: int, spacing: float, scheme: str, periodic: 
             d_hat[..., -1] = 0.0           # the Nyquist mode has no odd derivative
         out = np.fft.irfft(d_hat, n=n, axis=-1)
         return np.moveaxis(out, -1, axis)
-    coef = FIRST_DERIVATIVE[scheme] / spacing
+    coef = entry.first_derivative / spacing
     g = coef.size // 2
     if periodic:
         ext = np.concatenate([f[..., -g:], f, f[..., :g]], axis=-1)

@@ -108,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
         except RuntimeError as exc:
             print(f"ERROR {exc}")
             return 2
+        if not (base.exists() and here.exists()):
+            print(f"ERROR {case.name}: no result file ({base if not base.exists() else here})")
+            return 2
         diff = differences(base, here)
         n = len(datasets(here))
         print(f"{'identical' if not diff else 'DIFFERENT'}  {case.name}: {n} datasets")

@@ -6,6 +6,8 @@ Picard solve the same discrete system, mass conserved, ``m >= 0`` under the posi
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -13,12 +15,14 @@ from solvers.closed_forms.lq_mfg import LQMeanFieldGame
 from solvers.closed_forms.mixture import GaussianMixture
 from solvers.equations.mfg import MFGOperators
 from solvers.grids import BoundaryCondition, UniformGrid
-from solvers.integrators.mfg_solvers import MFG_SOLVERS, MFGSystem
+from solvers.integrators.mfg_solvers import MFG_SOLVERS, MFG_TIME_SCHEMES, OuterSettings
+from solvers.integrators.mfg_system import MFGSystem
 
 MIX = GaussianMixture([0.5, 0.5], [-1.2, 1.2], [0.3, 0.3])
 GAME = LQMeanFieldGame(MIX, 1.0, 0.5, 1.0, 0.5, 0.4)
 N_CELLS = 40
-SETTINGS = dict(tol=1e-12, max_iterations=200, damping=1.0)
+SETTINGS = OuterSettings(tol=1e-12, max_iterations=200, damping=1.0)
+CN = MFG_TIME_SCHEMES.get("crank_nicolson").theta
 
 
 def _system(steps: int, theta: float) -> MFGSystem:
@@ -30,17 +34,17 @@ def _system(steps: int, theta: float) -> MFGSystem:
 
 def test_second_order_in_time():
     """Fixed grid, dt halving, against a 16x finer step (its own error is 1/256 of the coarsest)."""
-    ref = MFG_SOLVERS.get("picard").solve(_system(160, 0.5), SETTINGS).m[-1]
-    e = np.array([np.abs(MFG_SOLVERS.get("picard").solve(_system(s, 0.5), SETTINGS).m[-1] - ref).max()
+    ref = MFG_SOLVERS.get("picard").solve(_system(160, CN), SETTINGS).m[-1]
+    e = np.array([np.abs(MFG_SOLVERS.get("picard").solve(_system(s, CN), SETTINGS).m[-1] - ref).max()
                   for s in (10, 20, 40)])
     observed = np.log2(e[:-1] / e[1:])
     assert abs(observed[-1] - 2.0) <= 0.2, (e, observed)
 
 
 def test_newton_and_picard_agree_and_conserve_mass():
-    system = _system(40, 0.5)
+    system = _system(40, CN)
     picard = MFG_SOLVERS.get("picard").solve(system, SETTINGS)
-    newton = MFG_SOLVERS.get("newton").solve(system, dict(SETTINGS, max_iterations=20))
+    newton = MFG_SOLVERS.get("newton").solve(system, replace(SETTINGS, max_iterations=20))
     assert np.abs(newton.m - picard.m).max() < 1e-10
     r = newton.history["newton_residual"]
     assert newton.iterations <= 6 and r[-1] < 1e-9 * r[0], r
@@ -51,9 +55,9 @@ def test_newton_and_picard_agree_and_conserve_mass():
 
 
 def test_each_level_fp_operator_is_the_transposed_linearisation():
-    system = _system(10, 0.5)
+    system = _system(10, CN)
     phi = np.random.default_rng(1).standard_normal(system.ops.size)
-    g = system.ops.gradients(phi, system._offsets[0][0])
+    g = system.ops.gradients(phi, system.offsets[0][0])
     A = system.fp_matrix(g).toarray()
     # interior rows: with zero-flux faces for the FP, L^T and the transpose of the HJB linearisation agree
     L = (system.ops.linearised(g) - system.ops.lap_fp).toarray()

@@ -4,23 +4,28 @@ Exact solution (ANALYTIC §6a with the periodic images of §2): ``m(t) = p_{T-t}
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from solvers.closed_forms.mixture import PeriodicGaussianMixture
+from solvers.equations.mfg import MFG_SPACE_SCHEMES
 from solvers.equations.mfg_spectral import SpectralMFGOperators
-from solvers.grids import UniformGrid
-from solvers.integrators.mfg_solvers import MFG_SOLVERS, MFGSystem
+from solvers.grids import BoundaryCondition, UniformGrid
+from solvers.integrators.mfg_solvers import MFG_SOLVERS, OuterSettings
+from solvers.integrators.mfg_system import MFGSystem
 
 T = 0.5
-SETTINGS = dict(tol=1e-10, max_iterations=50, damping=1.0)
+SETTINGS = OuterSettings(tol=1e-10, max_iterations=50, damping=1.0)
 
 
 def _system(n: int, steps: int):
     grid = UniformGrid((-np.pi,), (np.pi,), (n,))
     mix = PeriodicGaussianMixture([0.5, 0.5], np.array([[-0.9], [0.9]]), [0.6, 0.6], (-np.pi,), (np.pi,))
     x = grid.axes[0]
-    ops = SpectralMFGOperators(grid, 0.5)
+    ops = MFG_SPACE_SCHEMES.get("spectral").build_operators(grid, [BoundaryCondition("periodic")], 0.5)
+    assert isinstance(ops, SpectralMFGOperators) and ops.matrix_free
     system = MFGSystem(ops, np.linspace(0.0, T, steps + 1), mix.density(x, T), -mix.log_density(x, 0.0))
     return system, mix, x
 
@@ -34,7 +39,7 @@ def test_every_solver_agrees_and_conserves_mass():
     ref = MFG_SOLVERS.get("picard").solve(system, SETTINGS)
     err = _density_error(ref, system, mix, x)
     for name in MFG_SOLVERS.names():
-        sol = MFG_SOLVERS.get(name).solve(system, dict(SETTINGS, tol=1e-6 if name == "fictitious_play" else 1e-10))
+        sol = MFG_SOLVERS.get(name).solve(system, replace(SETTINGS, tol=1e-6 if name == "fictitious_play" else 1e-10))
         mass = np.array([system.ops.mass(m) for m in sol.m])
         assert np.abs(mass - mass[0]).max() < 1e-12 * mass[0], name
         diff = np.abs(sol.m - ref.m).max()
