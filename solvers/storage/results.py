@@ -97,7 +97,8 @@ def write_run(f, problem, integration, analysis, wall_time_s: float, method_attr
     m.attrs.update(space=problem.space.name, time=problem.scheme.name, order_space=problem.space.order,
                    order_time=problem.scheme.order, nu=problem.nu, dt=problem.dt, dt_rule=problem.dt_rule,
                    steps=integration.steps, space_description=problem.space.description,
-                   time_description=problem.scheme.description)
+                   time_description=problem.scheme.description,
+                   space_source=getattr(problem.space, "source", ""), time_source=getattr(problem.scheme, "source", ""))
     m.attrs.update(method_attrs or {})
     tm = f.create_group("timings")
     tm.attrs.update(setup_s=integration.setup_s, compile_s=integration.compile_s, run_s=integration.run_s,
