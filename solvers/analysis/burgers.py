@@ -17,7 +17,6 @@ and then reuse the interface machinery of :mod:`solvers.analysis.common`:
 """
 from __future__ import annotations
 
-import time
 
 import numpy as np
 from scipy.interpolate import CubicSpline
@@ -25,21 +24,17 @@ from scipy.interpolate import CubicSpline
 from ..measurements.derivatives import derivative
 from ..measurements.interface import fit_tanh, speciation_time
 from ..problems.burgers_exact import DoubleWellScore, TravellingShock
-from .common import (Analysis, Comparer, binary_split, interface_series, layer_error, masked_linf, measurement_times,
-                     mode_merge_reintegrated, pointwise_error, resolved, save_indices)
+from .common import (Analysis, begin, binary_split, finish, interface_series, masked_linf,
+                     mode_merge_reintegrated, pointwise_error, resolved)
 from .crosscheck import cole_hopf_scores
 
 
 def analyse_burgers(problem, integration) -> Analysis:
-    start = time.perf_counter()
-    out = Analysis()
+    out, comparer, idx, at = begin(problem, integration.times)
     grid, exact, case = problem.grid, problem.exact, problem.case
     X = grid.coordinates()
     t_all = integration.times
     U = problem.score_of(integration.fields)
-    comparer = Comparer(case)
-    idx = save_indices(problem, measurement_times(problem))
-    at = t_all[idx]
     floor = case["measure"]["density_floor"]
     out.fields.update(t=t_all, score=U)
     if getattr(exact, "cheap", True):
@@ -72,9 +67,7 @@ def analyse_burgers(problem, integration) -> Analysis:
         _curl(problem, out, comparer, idx)
     if case["method"]["crosscheck"]:
         _crosscheck(problem, U, out, comparer, idx)
-    out.comparisons = comparer.items
-    out.measure_s = time.perf_counter() - start
-    return out
+    return finish(out, comparer)
 
 
 def _curl(problem, out, comparer, idx):

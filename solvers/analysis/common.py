@@ -10,6 +10,7 @@ closed-form ``D = n.(grad u) n``; ``speciation_time`` is the first + to - root o
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -48,6 +49,21 @@ def measurement_times(problem) -> np.ndarray:
 def save_indices(problem, times) -> np.ndarray:
     """Save indices of the measurement times (each save once, in time order)."""
     return np.unique([int(np.argmin(np.abs(problem.output_times - s))) for s in times])
+
+
+def begin(problem, times: np.ndarray) -> tuple[Analysis, "Comparer", np.ndarray, np.ndarray]:
+    """The start of every family's analysis: an empty record (its clock started), the comparer of the case's
+    tolerances, and the save indices / times of the measurement times."""
+    out = Analysis(measure_s=time.perf_counter())
+    idx = save_indices(problem, measurement_times(problem))
+    return out, Comparer(problem.case), idx, np.asarray(times)[idx]
+
+
+def finish(out: Analysis, comparer: "Comparer") -> Analysis:
+    """The comparisons collected, and the measuring time (``measure_s``) since :func:`begin`."""
+    out.comparisons = comparer.items
+    out.measure_s = time.perf_counter() - out.measure_s
+    return out
 
 
 class Comparer:

@@ -18,19 +18,17 @@ From the saved densities the run forms the score ``grad log p`` with its own dif
 """
 from __future__ import annotations
 
-import time
 
 import numpy as np
 
 from ..measurements.derivatives import score_from_density
 from ..problems.exact import MixtureSolution
-from .common import (Analysis, Comparer, binary_split, interface_series, masked_linf, measurement_times,
-                     mode_merge_reintegrated, pointwise_error, resolved, save_indices)
+from .common import (Analysis, begin, binary_split, finish, interface_series, masked_linf,
+                     mode_merge_reintegrated, pointwise_error, resolved)
 
 
 def analyse_heat(problem, integration) -> Analysis:
-    start = time.perf_counter()
-    out = Analysis()
+    out, comparer, idx, at = begin(problem, integration.times)
     grid, exact, case = problem.grid, problem.exact, problem.case
     X = grid.coordinates()
     t_all = integration.times
@@ -38,9 +36,6 @@ def analyse_heat(problem, integration) -> Analysis:
     scheme = problem.space.name
     P_exact = np.stack([exact.density(X, t) for t in t_all])
     out.fields.update(t=t_all, density=P, density_exact=P_exact)
-    comparer = Comparer(case)
-    idx = save_indices(problem, measurement_times(problem))
-    at = t_all[idx]
 
     if exact.has_score:
         U = score_from_density(P, grid.spacing, scheme, problem.periodic, leading=1)
@@ -61,9 +56,7 @@ def analyse_heat(problem, integration) -> Analysis:
         interface_series(problem, split, out, comparer, idx)
         if grid.dim == 1 and not problem.periodic[0]:
             mode_merge_reintegrated(problem, integration, out, comparer)
-    out.comparisons = comparer.items
-    out.measure_s = time.perf_counter() - start
-    return out
+    return finish(out, comparer)
 
 
 def _mass(problem, P, P_exact, idx, at, comparer, out):

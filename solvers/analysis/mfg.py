@@ -16,7 +16,6 @@ round-off) and ``negative_density`` (``max(0, -min m)``, zero for the M-matrix s
 """
 from __future__ import annotations
 
-import time
 
 import numpy as np
 from scipy.optimize import least_squares
@@ -25,15 +24,14 @@ from ..closed_forms.mixture import GaussianMixture
 from ..measurements.derivatives import gradient, score_from_density
 from ..measurements.modes import modes_of_density
 from ..problems.mfg_exact import GenerativeMFGExact
-from .common import (Analysis, Comparer, binary_split, bisect_merge, first_merge, interface_series, masked_linf,
-                     measurement_times, pointwise_error, resolved, save_indices)
+from .common import (Analysis, begin, binary_split, bisect_merge, finish, first_merge, interface_series,
+                     masked_linf, pointwise_error, resolved)
 
 MERGE_TOLERANCE = 1e-10     # bisection of the mode-merge time on the interpolant, absolute (time units)
 
 
 def analyse_mfg(problem, run) -> Analysis:
-    start = time.perf_counter()
-    out = Analysis()
+    out, comparer, idx, at = begin(problem, run.times)
     grid, exact, case = problem.grid, problem.exact, problem.case
     sol, t_all = run.solution, run.times
     shape = (t_all.size,) + grid.points
@@ -43,9 +41,6 @@ def analyse_mfg(problem, run) -> Analysis:
     M_exact = np.stack([exact.density(X, t) for t in t_all])
     grad_phi = gradient(PHI, grid.spacing, "central2", problem.periodic, leading=1)
     out.fields.update(t=t_all, density=M, phi=PHI, density_exact=M_exact, drift=-grad_phi)
-    comparer = Comparer(case)
-    idx = save_indices(problem, measurement_times(problem))
-    at = t_all[idx]
     region = resolved(M_exact, floor)
 
     mass = np.array([grid.integrate(m) for m in M])
@@ -81,9 +76,7 @@ def analyse_mfg(problem, run) -> Analysis:
     out.attrs["mfg"] = dict(solver=problem.solver.name, iterations=sol.iterations, time_steps=problem.system.steps,
                             dt=problem.dt, dt_rule=problem.dt_rule, hjb_newton_steps=sol.hjb_newton_steps,
                             tol=problem.settings.tol, description=problem.solver.description)
-    out.comparisons = comparer.items
-    out.measure_s = time.perf_counter() - start
-    return out
+    return finish(out, comparer)
 
 
 def _lq(problem, out, comparer, idx, M, grad_phi, region):

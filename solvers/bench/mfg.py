@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from ..config.case import load_case
+from ..families import load_case
 from ..hooks import RunHooks
 from ..problems.mfg_problem import build_mfg_problem
 from .timing import first_call, median, median_ratio, round_robin

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..grids.boundaries import boundary_from_spec
-from .case import NAME_PATTERN, RANGE, Case, as_float_list, representable, representable_array
+from .schema import MIN_POINTS
+from .case import NAME_PATTERN, RANGE, Case, as_float_list, representable_array
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,9 @@ def check_consistency(case: Case, rules: CaseRules) -> None:
     upper = as_float_list(case, "grid.upper", grid["upper"], dim)
     points = grid["points"]
     if len(points) != dim or not all(isinstance(n, int) and not isinstance(n, bool) for n in points):
-        raise case.error("grid.points", points, f"a list of {dim} integers >= 8")
-    if any(n < 8 for n in points):
-        raise case.error("grid.points", points, "integers >= 8")
+        raise case.error("grid.points", points, f"a list of {dim} integers >= {MIN_POINTS}")
+    if any(n < MIN_POINTS for n in points):
+        raise case.error("grid.points", points, f"integers >= {MIN_POINTS}")
     if np.any(upper <= lower):
         raise case.error("grid.upper", grid["upper"], f"values above grid.lower = {grid['lower']}")
     bcs = boundary_from_spec(grid["boundary"], dim, grid["boundary_value"])   # file added by load_case

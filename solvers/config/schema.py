@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 REQUIRED = object()
+MIN_POINTS = 8            # cells per axis: the widest stencil (WENO5, 3 ghosts each side) plus its extrapolation
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
     "grid": {
         "lower": Field("list", REQUIRED, "one number per dimension"),
         "upper": Field("list", REQUIRED, "one number per dimension, each above lower"),
-        "points": Field("list", REQUIRED, "one integer >= 8 per dimension"),
+        "points": Field("list", REQUIRED, f"one integer >= {MIN_POINTS} per dimension"),
         "boundary": Field("str_or_list", "exact", "a boundary name, or one per dimension"),
         "boundary_value": Field("float", 0.0, "a number (the constant of 'dirichlet' / 'neumann')"),
     },

@@ -189,11 +189,11 @@ class MFGSpaceScheme:
 
 
 MFG_SPACE_SCHEMES: Registry[MFGSpaceScheme] = Registry("space")
-MFG_SPACE_SCHEMES.register()(MFGSpaceScheme(
+MFG_SPACE_SCHEMES.add(MFGSpaceScheme(
     "godunov", 1, "monotone upwind (Godunov) Hamiltonian, FP as the exact adjoint (Achdou & Capuzzo-Dolcetta 2010)",
     "Y. Achdou & I. Capuzzo-Dolcetta, Mean field games: numerical methods, SIAM J. Numer. Anal. 48 (2010) "
     "1136-1162", MFGOperators))
-MFG_SPACE_SCHEMES.register()(MFGSpaceScheme(
+MFG_SPACE_SCHEMES.add(MFGSpaceScheme(
     "spectral", np.inf, "Fourier pseudo-spectral (periodic), 2/3-rule dealiasing, IMEX Euler: implicit diffusion",
     "S. A. Orszag, On the elimination of aliasing in finite-difference schemes by filtering high-wavenumber "
     "components, J. Atmos. Sci. 28 (1971) 1074 (the 2/3 rule); U. M. Ascher, S. J. Ruuth & B. T. R. Wetton, "

@@ -2,16 +2,16 @@
 analysis."""
 from __future__ import annotations
 
-import math
-
 from ..analysis.mfg import analyse_mfg
 from ..config.case import RANGE, Case, representable
 from ..config.consistency import CaseRules
 from ..config.limits import RunSize
-from ..equations.mfg import MFG_SPACE_SCHEMES
 from ..errors import InputError
 from ..hooks import RunHooks
-from ..integrators.mfg_solvers import MFG_SOLVERS, MFG_TIME_SCHEMES
+from ..equations.mfg import MFG_SPACE_SCHEMES
+from ..integrators.mfg_solvers import MFG_TIME_SCHEMES
+from ..integrators.mfg_system import auto_step, whole_steps
+from ..problems.mfg_checks import check_mfg_coupling, check_mfg_method
 from ..integrators.record import Run
 from ..problems.mfg_problem import build_mfg_problem, solve_mfg
 from .base import EquationFamily
@@ -20,18 +20,7 @@ from .base import EquationFamily
 def check_method(case: Case, bcs) -> None:
     """Schemes and solver resolve and fit each other, the boundaries, the data and the costs."""
     method, mfg, data, dim = case["method"], case["mfg"], case["data"], case.dim
-    MFG_SPACE_SCHEMES.get(method["space"], "method.space")
-    MFG_TIME_SCHEMES.get(method["time"], "method.time")
-    if method["space"] == "spectral":
-        if not all(bc.periodic for bc in bcs):
-            raise case.error("method.space", "spectral", "godunov (spectral needs grid.boundary = \"periodic\")",
-                             reason=f"grid.boundary is {case['grid']['boundary']!r}")
-        if mfg["terminal"] != "data_log_density":
-            raise case.error("mfg.terminal", mfg["terminal"], "data_log_density (method.space = 'spectral' needs a "
-                             "periodic terminal cost: -log of the periodic data mixture)")
-        if method["time"] != "implicit_euler":
-            raise case.error("method.time", method["time"], "implicit_euler (method.space = 'spectral': IMEX Euler)")
-    solver = MFG_SOLVERS.get(mfg["solver"], "mfg.solver")
+    _, _, solver = check_mfg_method(case.error, method, mfg, bcs, case["grid"]["boundary"])
     if data["kind"] != "gaussian_mixture":
         raise case.error("data.kind", data["kind"], "gaussian_mixture (equation = 'mfg': m_0 and G come from it)")
     if case["process"]["kind"] != "ve":
@@ -48,10 +37,7 @@ def check_method(case: Case, bcs) -> None:
             raise case.error("mfg.coupling", mfg["coupling"], "none (terminal = 'data_log_density', ANALYTIC 6a)")
     if mfg["coupling"] == "mean_quadratic" and mfg["kappa"] <= 0:
         raise case.error("mfg.kappa", mfg["kappa"], "a positive number (coupling = 'mean_quadratic')")
-    if solver.needs_uncoupled and mfg["coupling"] != "none":
-        allowed = [n for n in MFG_SOLVERS.names() if not MFG_SOLVERS.get(n).needs_uncoupled]
-        raise case.error("mfg.solver", solver.name, ", ".join(allowed) + " (coupling = 'mean_quadratic')",
-                         reason="the Cole-Hopf transform needs F = 0")
+    check_mfg_coupling(case.error, solver, mfg["coupling"])
     if mfg["c"] < 0:
         raise case.error("mfg.c", mfg["c"], "a number >= 0")
     xt = mfg["x_T"]
@@ -84,9 +70,8 @@ def time_levels(case: Case) -> float:
     t = case["time"]
     T = float(t["stop"])
     if t["dt"] != "auto":
-        return max(2.0, math.ceil(T / float(t["dt"]) - 1e-9)) if T / float(t["dt"]) < 1e300 else math.inf
-    dt = min(case.spacing) * case["mfg"]["dt_per_h"]
-    return max(2.0, math.ceil(T / dt)) if dt > 0 and T / dt < 1e300 else math.inf
+        return whole_steps(T, float(t["dt"]), given=True)
+    return whole_steps(T, auto_step(min(case.spacing), case["mfg"]["dt_per_h"]))
 
 
 def run_size(case: Case) -> RunSize:
@@ -109,9 +94,9 @@ def solve(problem, hooks: RunHooks) -> Run:
 
 
 def check_checkpointing(problem, every) -> None:
-    """Newton-Krylov (the matrix-free Newton of the spectral scheme) keeps its Krylov state inside scipy."""
-    case = problem.case
-    if case["mfg"]["solver"] == "newton" and case["method"]["space"] == "spectral":
+    """A solver that cannot restart exactly with these operators (Newton-Krylov, the matrix-free Newton of the
+    spectral scheme, keeps its Krylov state inside scipy) refuses checkpoints."""
+    if not problem.solver.restartable(problem.system.ops):
         raise InputError("--checkpoint-every", every, "solvers other than newton with the spectral MFG scheme "
                          "(scipy's newton_krylov keeps its Krylov state internally: not restartable exactly)")
 

@@ -27,6 +27,8 @@ class UniformGrid:
         object.__setattr__(self, "points", tuple(int(v) for v in self.points))
         if not (len(self.lower) == len(self.upper) == len(self.points)) or len(self.points) not in (1, 2):
             raise ValueError("lower, upper and points need one entry per dimension (1 or 2)")
+        # a guard for direct use (kernel tests, the bench): the widest stencil needs 4 cells; case files are
+        # held to config.schema.MIN_POINTS by the validation, the one place a case's grid.points is checked
         if any(u <= lo for lo, u in zip(self.lower, self.upper)) or any(n < 4 for n in self.points):
             raise ValueError("need upper > lower and at least 4 points per axis")
 

@@ -64,11 +64,11 @@ def crank_nicolson_positivity(ops: MFGOperators, G: np.ndarray, T: float) -> tup
 
 
 MFG_TIME_SCHEMES: Registry[MFGTimeScheme] = Registry("time")
-MFG_TIME_SCHEMES.register()(MFGTimeScheme(
+MFG_TIME_SCHEMES.add(MFGTimeScheme(
     "implicit_euler", 1, "implicit Euler for HJB (backward) and FP (forward): M-matrix steps, monotone",
     "Y. Achdou & I. Capuzzo-Dolcetta, Mean field games: numerical methods, SIAM J. Numer. Anal. 48 (2010) "
     "1136-1162, scheme (9)-(10)", theta=1.0))
-MFG_TIME_SCHEMES.register()(MFGTimeScheme(
+MFG_TIME_SCHEMES.add(MFGTimeScheme(
     "crank_nicolson", 2, "Crank-Nicolson (theta = 1/2) for HJB and FP at integer levels; positive only for "
     "dt <= 2 / max diag(-nu Lap_h + L_phi^T) (checked by dt = 'auto'); finite differences only",
     "J. Crank & P. Nicolson, A practical method for numerical evaluation of solutions of partial differential "
@@ -104,7 +104,7 @@ MFG_SOLVERS: Registry[OuterSolver] = Registry("mfg solver")
 
 def _register(name, description, source, **options):
     def deco(fn):
-        MFG_SOLVERS.register()(OuterSolver(name, description, source, fn, **options))
+        MFG_SOLVERS.add(OuterSolver(name, description, source, fn, **options))
         return fn
     return deco
 

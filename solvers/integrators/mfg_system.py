@@ -17,7 +17,8 @@ Choice: each level's FP operator is still the transpose of that level's linearis
 conserved exactly, but the space-time system is no longer the exact adjoint pairing of implicit Euler (which
 would put the densities at half steps and start with an O(dt) offset); positivity needs the explicit half
 ``I/dt - A/2`` to be nonnegative, ``dt <= 2 / max diag A`` (parabolic, ``dt ~ h^2/nu``); the problem's
-``dt = "auto"`` enforces it with a 0.9 margin and ``negative_density`` checks it. Each HJB step is solved by Newton with the sparse Jacobian
+``dt = "auto"`` enforces it with a 0.9 margin (the ``crank_nicolson`` entry's ``auto_dt_limit``) and
+``negative_density`` checks it. Each HJB step is solved by Newton with the sparse Jacobian
 ``I/dt + theta (L_phi - nu Lap_h)`` to ``1e-13``; each FP step is one sparse solve. The mean-field coupling
 ``F = (kappa/2)|x - mbar(t)|^2`` enters through ``mbar^{n+1} = h^d sum x m^{n+1}``. Matrix-free operators
 (``ops.matrix_free``, the spectral scheme) take their own IMEX steps instead.

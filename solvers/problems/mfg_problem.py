@@ -28,15 +28,16 @@ from ..closed_forms.lq_mfg import LQMeanFieldGame
 from ..closed_forms.mixture import GaussianMixture, PeriodicGaussianMixture
 from ..config.case import Case
 from ..equations.mfg import MFG_SPACE_SCHEMES, MFGSpaceScheme
-from ..grids import UniformGrid, boundary_from_spec
+from ..grids import UniformGrid
 from ..hooks import RunHooks
 from ..integrators.mfg_solvers import MFG_SOLVERS, MFG_TIME_SCHEMES, MFGTimeScheme, OuterSettings, OuterSolver
 from ..integrators.mfg_system import MFGSolution, MFGSystem, auto_step, whole_steps
+from .base import OnGrid, grid_and_boundaries
 from .mfg_exact import GenerativeMFGExact, LQExact
 
 
 @dataclass
-class MFGProblem:
+class MFGProblem(OnGrid):
     case: Case
     grid: UniformGrid
     bcs: list
@@ -50,12 +51,8 @@ class MFGProblem:
     space: MFGSpaceScheme
     scheme: MFGTimeScheme
 
-    equation = "mfg"
+    family = "mfg"
     derivative_scheme = "central2"
-
-    @property
-    def periodic(self):
-        return [bc.periodic for bc in self.bcs]
 
     @property
     def nu(self) -> float:
@@ -83,12 +80,11 @@ def _mixture(case: Case, periodic: bool) -> GaussianMixture:
 
 
 def build_mfg_problem(case: Case) -> MFGProblem:
-    g, t, mfg, method = case["grid"], case["time"], case["mfg"], case["method"]
+    t, mfg, method = case["time"], case["mfg"], case["method"]
     space = MFG_SPACE_SCHEMES.get(method["space"], "method.space")
     scheme = MFG_TIME_SCHEMES.get(method["time"], "method.time")
     solver = MFG_SOLVERS.get(mfg["solver"], "mfg.solver")
-    grid = UniformGrid(g["lower"], g["upper"], g["points"])
-    bcs = boundary_from_spec(g["boundary"], case.dim, g["boundary_value"])
+    grid, bcs = grid_and_boundaries(case)
     T, nu = float(t["stop"]), float(mfg["nu"])
     data = _mixture(case, all(bc.periodic for bc in bcs))
     X = grid.coordinates()

@@ -446,7 +446,8 @@ def test_entries_describe_their_behaviour():
                           "godunov (spectral needs grid.boundary = \"periodic\")"),
     ({"space": "spectral", "time": "implicit_euler"}, {"solver": "newton", "terminal": "quadratic"},
      "periodic", "none", "key 'mfg.terminal' has invalid value 'quadratic'; allowed: data_log_density "
-                         "(method.space = 'spectral' needs a periodic terminal cost: -log of the periodic data mixture)"),
+                         "(method.space = 'spectral' needs a periodic terminal cost: -log of the periodic data "
+                         "mixture)"),
     ({"space": "spectral", "time": "crank_nicolson"}, {"solver": "newton", "terminal": "data_log_density"},
      "periodic", "none", "key 'method.time' has invalid value 'crank_nicolson'; allowed: implicit_euler "
                          "(method.space = 'spectral': IMEX Euler)"),
