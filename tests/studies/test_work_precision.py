@@ -20,7 +20,7 @@ def _one_euler_step_rate(problem, t, dt=1e-4):
     u = problem.initial_condition()
     from solvers.integrators import TIME_SCHEMES
     from solvers.integrators.split_schemes import BURGERS_TIME_SCHEMES
-    if getattr(problem, "equation", "heat") == "burgers":
+    if problem.family == "burgers":
         from solvers.integrators.split_steppers import make_split_stepper
         stepper = make_split_stepper(problem.operator, BURGERS_TIME_SCHEMES.get("euler"), dt)
     else:
