@@ -98,11 +98,12 @@ def render_markdown(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> st
 
 def render_html(headers: Sequence[str], rows: Sequence[Sequence[str]], caption: str = "") -> str:
     """An HTML ``<table>`` (every cell escaped); numeric columns get ``class="num"``, verdict cells
-    (``PASS``/``passed``, ``FAIL``/``failed``) ``class="pass"`` / ``class="fail"``."""
+    (``PASS``/``passed``, ``FAIL``/``failed``, also followed by ``[flags]``) ``class="pass"`` / ``class="fail"``."""
     numeric = _numeric_columns(headers, rows)
 
     def cell(tag: str, text: str, num: bool) -> str:
-        verdict_class = {"PASS": "pass", "passed": "pass", "FAIL": "fail", "failed": "fail"}.get(text)
+        verdict_class = {"PASS": "pass", "passed": "pass", "FAIL": "fail", "failed": "fail"}.get(
+            text.split(" [", 1)[0])                        # "PASS [under_resolved]": a flagged verdict
         classes = (["num"] if num else []) + ([verdict_class] if verdict_class else [])
         attr = f' class="{" ".join(classes)}"' if classes else ""
         return f"<{tag}{attr}>{html.escape(text)}</{tag}>"

@@ -126,6 +126,9 @@ class Comparison:
     For a scalar comparison the numbers are floats and ``at`` is ``None`` (or a float when the group stores an
     ``at`` attribute); for a multi-time comparison they are 1-D arrays aligned with ``at`` and ``passed_each``
     holds the per-time verdicts. ``passed`` is the overall verdict (``None`` when the file does not say).
+    ``flags`` are the group's ``flags`` attribute (short words qualifying the measurement, e.g.
+    ``under_resolved``; ``()`` when absent, as in files written before it existed); they never change
+    ``passed``.
     """
 
     name: str
@@ -141,6 +144,7 @@ class Comparison:
     atol: float = math.nan
     method: str = ""
     note: str = ""
+    flags: tuple[str, ...] = ()
     attrs: dict[str, Any] = field(default_factory=dict)
     #: Further datasets of the group (e.g. ``closed_form`` of ``curl_linf``), as float arrays.
     extra: dict[str, np.ndarray] = field(default_factory=dict)

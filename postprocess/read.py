@@ -15,7 +15,8 @@ Layout read (CONTRACT.md "Result file", plus the solver's additions)::
     /series             t, interface_width, interface_position, speciation_indicator, mass, min_density
     /series/reference   the closed form of the same series at the same t
     /comparison/<q>     scalar: attrs measured, reference, abs_error, rel_error, tolerance, rtol, atol,
-                        passed, method [, note, at]; multi-time: the same as 1-D datasets aligned with `at`
+                        passed, method [, note, at, flags]; multi-time: the same as 1-D datasets aligned with
+                        `at`; flags: a string list (absent in older files: no flags)
     /convergence        attrs expected_order, refine; datasets levels, h, dt, wall_time_s;
                         /convergence/<measure>: datasets error, eoc; attrs observed_order, expected_order, passed
     /work_precision     attrs measures (comma-separated), primary_measure, workers, note;
@@ -227,6 +228,7 @@ def _read_comparison(name: str, g: h5py.Group) -> Comparison:
         atol=as_float(attrs.get("atol")),
         method=str(attrs.get("method", "") or ""),
         note=str(attrs.get("note", "") or ""),
+        flags=tuple(name_list(attrs.get("flags"))),
         attrs=attrs,
         extra=extra,
     )

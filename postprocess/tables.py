@@ -18,6 +18,7 @@ import numpy as np
 from postprocess.formatting import (MISSING, RENDERERS, check_renderer, empty_note, format_number, render_html,
                                     render_markdown, render_table, render_text, verdict)
 from postprocess.model import Result, checks, is_convergence, is_work_precision
+from postprocess.model_studies import with_floor_marks
 
 __all__ = [
     "RENDERERS",
@@ -27,6 +28,7 @@ __all__ = [
     "empty_note",
     "eoc_rows",
     "eoc_table",
+    "flagged",
     "format_number",
     "method_text",
     "order_lines",
@@ -53,6 +55,7 @@ def comparison_rows(result: Result, with_method: bool = False) -> tuple[list[str
     """Header and rows of the comparison table; a multi-time comparison gives one row per time.
 
     A ``note`` column is added when any comparison carries a note, a ``method`` column when ``with_method``.
+    A flagged comparison shows its flags beside its verdict, e.g. ``PASS [under_resolved]``.
     """
     has_note = any(c.note for c in result.comparisons)
     headers = list(_COMPARISON_HEADERS) + (["method"] if with_method else []) + (["note"] if has_note else [])
@@ -62,7 +65,7 @@ def comparison_rows(result: Result, with_method: bool = False) -> tuple[list[str
         for row in comp.rows():
             cells = [comp.name, format_number(row["at"]), format_number(row["measured"]),
                      format_number(row["reference"]), format_number(row["abs_error"]),
-                     format_number(row["rel_error"]), tol, verdict(row["passed"])]
+                     format_number(row["rel_error"]), tol, flagged(verdict(row["passed"]), comp.flags)]
             if with_method:
                 cells.append(comp.method or MISSING)
             if has_note:
@@ -81,6 +84,11 @@ def comparison_table(result: Result, renderer: str = "text") -> str:
         return empty_note("No comparisons stored.", renderer)
     return render_table(*comparison_rows(result, with_method=renderer != "text"), renderer,
                         empty="No comparisons stored.")
+
+
+def flagged(text: str, flags) -> str:
+    """``text`` followed by the flags in brackets (``"PASS [under_resolved, gaps]"``); unchanged without flags."""
+    return f"{text} [{', '.join(flags)}]" if flags else text
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -137,9 +145,29 @@ def _at(values: np.ndarray | None, i: int) -> Any:
     return values[i]
 
 
+def _floor_marks(result: Result):
+    """The convergence data with the error-floor marks (read from the file when the reader left them out)."""
+    return with_floor_marks(result.convergence, result.path)
+
+
+def _marked(m, i: int) -> bool:
+    return m.at_floor is not None and i < len(m.at_floor) and bool(m.at_floor[i])
+
+
+def _eoc_cell(m, i: int) -> str:
+    """The EOC into level ``i``, in parentheses when either of its two levels is at the floor (not used)."""
+    text = format_number(_at(m.eoc, i), digits=4)
+    if m.at_floor is None or text == MISSING:
+        return text
+    finite = [k for k in range(i) if k < len(m.error) and np.isfinite(m.error[k])]
+    prev = finite[-1] if finite else None
+    return f"({text})" if _marked(m, i) or (prev is not None and _marked(m, prev)) else text
+
+
 def eoc_rows(result: Result) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the EOC table: level, h, dt, then error and EOC per measure."""
-    conv = result.convergence
+    """Header and rows of the EOC table: level, h, dt, then error and EOC per measure. An error at the floor is
+    marked ``(floor)``; an EOC involving such a level is shown in parentheses (it is not used)."""
+    conv = _floor_marks(result)
     if conv is None:
         return [], []
     measures = list(conv.measures.values())
@@ -152,21 +180,42 @@ def eoc_rows(result: Result) -> tuple[list[str], list[list[str]]]:
     for i in range(n):
         cells = [format_number(_at(levels, i)), format_number(_at(conv.h, i)), format_number(_at(conv.dt, i))]
         for m in measures:
-            cells += [format_number(_at(m.error, i)), format_number(_at(m.eoc, i), digits=4)]
+            error = format_number(_at(m.error, i))
+            cells += [f"{error} (floor)" if _marked(m, i) else error, _eoc_cell(m, i)]
         rows.append(cells)
     return headers, rows
 
 
+def _order_line(m) -> str:
+    expected = format_number(m.expected_order, 4)
+    if m.assessment.startswith("not assessable"):
+        n = len(m.error)
+        at = int(np.sum(m.at_floor)) if m.at_floor is not None else 0
+        return (f"{m.name}: {m.assessment} ({at} of {n} levels at the error floor, fewer than 2 above it), "
+                f"expected {expected} -> no verdict")
+    fit = ""
+    if m.fit_levels is not None and len(m.fit_levels) >= 2:
+        fit = f" (levels {', '.join(str(int(k)) for k in m.fit_levels)}, above the floor)"
+    observed = format_number(m.observed_order, 4)
+    return f"{m.name}: observed order {observed}{fit}, expected {expected} -> {verdict(m.passed)}"
+
+
 def order_lines(result: Result) -> list[str]:
-    """One line per measure: observed vs expected order and the verdict."""
-    conv = result.convergence
+    """One line per measure: observed vs expected order and the verdict, or why there is none."""
+    conv = _floor_marks(result)
     if conv is None:
         return []
-    lines = []
-    for m in conv.measures.values():
-        lines.append(f"{m.name}: observed order {format_number(m.observed_order, 4)}, "
-                     f"expected {format_number(m.expected_order, 4)} -> {verdict(m.passed)}")
-    return lines
+    return [_order_line(m) for m in conv.measures.values()]
+
+
+def _floor_note(result: Result) -> str:
+    """What ``(floor)`` means, when the file has floor marks."""
+    conv = result.convergence
+    if conv is None or not any(m.at_floor is not None and np.any(m.at_floor) for m in conv.measures.values()):
+        return ""
+    factor = format_number(conv.floor_factor if np.isfinite(conv.floor_factor) else 10.0)
+    return (f"(floor): error within {factor}x of the error floor (round-off + reference precision), left out of "
+            "the order; (EOC) in parentheses: involves such a level")
 
 
 def eoc_table(result: Result, renderer: str = "text") -> str:
@@ -178,8 +227,11 @@ def eoc_table(result: Result, renderer: str = "text") -> str:
         return ""
     conv = result.convergence
     refine, order = conv.refine or MISSING, format_number(conv.expected_order, 4)
+    if conv.direction == "coarsen":
+        refine += ", coarsening from the case's grid"
     table = render_table(headers, rows, renderer, empty="No convergence data stored.")
-    lines = order_lines(result)
+    note = _floor_note(result)
+    lines = order_lines(result) + ([note] if note else [])
     if renderer == "text":
         return "\n".join([f"refine: {refine}, expected order {order}", table] + lines)
     if renderer == "markdown":

@@ -24,8 +24,9 @@ from scipy.interpolate import CubicSpline
 from ..measurements.derivatives import derivative
 from ..measurements.interface import fit_tanh, speciation_time
 from ..problems.burgers_exact import DoubleWellScore, TravellingShock
-from .common import (Analysis, begin, binary_split, finish, interface_series, masked_linf,
-                     mode_merge_reintegrated, pointwise_error, resolved)
+from .common import (Analysis, begin, finish, masked_linf, mode_merge_reintegrated, pointwise_error,
+                     resolved)
+from .speciation import measure_interface
 from .crosscheck import cole_hopf_scores
 
 
@@ -59,8 +60,7 @@ def analyse_burgers(problem, integration) -> Analysis:
     elif isinstance(exact, DoubleWellScore):
         _double_wellinterface_series(problem, out, comparer, idx)
     elif exact.mixture.n_components >= 2:
-        split = binary_split(problem)
-        interface_series(problem, split, out, comparer, idx)
+        measure_interface(problem, out, comparer, idx, U, None)
         if grid.dim == 1 and not problem.periodic[0]:
             mode_merge_reintegrated(problem, integration, out, comparer)
     if grid.dim == 2:

@@ -3,6 +3,12 @@
 Pass rule (per entry): ``|measured - reference| <= atol + rtol * |reference|`` (an unset tolerance counts as
 0). Error measures (``*_error``, ``curl_linf``) have reference 0 and are tested with ``atol``. An event that
 does not happen (e.g. "no speciation") is ``None``: it passes only when the reference is ``None`` too.
+
+``flags`` are short machine-readable words that qualify a comparison without changing its verdict (the result
+file's ``/comparison/<q>@flags``; the printed table shows them beside PASS/FAIL), each explained in ``note``
+where the measurement says more: ``under_resolved`` (the run opted out of the resolution check,
+:mod:`solvers.config.resolution`), ``gaps``, ``several_crossings``, ``left_pair`` (ANALYTIC §7: an event
+series with gaps, several sign changes, or an interface that left the measured pair).
 """
 from __future__ import annotations
 
@@ -22,6 +28,11 @@ class Comparison:
     at: np.ndarray | None = None
     note: str = ""
     closed_form: object = None  # the closed-form definition, when the reference is a measurement of it
+    flags: tuple[str, ...] = ()  # qualifiers of the measurement (module docstring); never change ``passed``
+
+    def add_flags(self, *flags: str) -> None:
+        """Add ``flags`` (each kept once, in order of first addition)."""
+        self.flags = tuple(dict.fromkeys(tuple(self.flags) + flags))
 
     @property
     def multi(self) -> bool:

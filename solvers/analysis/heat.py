@@ -23,8 +23,9 @@ import numpy as np
 
 from ..measurements.derivatives import score_from_density
 from ..problems.exact import MixtureSolution
-from .common import (Analysis, begin, binary_split, finish, interface_series, masked_linf,
-                     mode_merge_reintegrated, pointwise_error, resolved)
+from .common import (Analysis, begin, finish, masked_linf, mode_merge_reintegrated, pointwise_error,
+                     resolved)
+from .speciation import measure_interface
 
 
 def analyse_heat(problem, integration) -> Analysis:
@@ -52,8 +53,9 @@ def analyse_heat(problem, integration) -> Analysis:
     _mass(problem, P, P_exact, idx, at, comparer, out)
 
     if isinstance(exact, MixtureSolution) and exact.mixture.n_components >= 2:
-        split = binary_split(problem)
-        interface_series(problem, split, out, comparer, idx)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_p = np.where(P >= 0, np.log(np.abs(P)), np.nan)     # -inf where p underflows
+        measure_interface(problem, out, comparer, idx, out.fields["score"], log_p)
         if grid.dim == 1 and not problem.periodic[0]:
             mode_merge_reintegrated(problem, integration, out, comparer)
     return finish(out, comparer)

@@ -33,7 +33,8 @@ def _problem(solver: str, cells: int, steps: int, damping: float | None = None):
     stop = load_case(CASE)["time"]["stop"]
     # tol far below the residual target: the solvers' own stopping rules never end a timed solve
     overrides = [f"grid.points=[{cells}]", f"time.dt={stop / steps!r}", f"mfg.solver='{solver}'", "mfg.tol=1e-15",
-                 "mfg.max_iterations=400"] + ([f"mfg.damping={damping!r}"] if damping is not None else [])
+                 "mfg.max_iterations=400", "measure.allow_under_resolved=true"]    # timing, not accuracy
+    overrides += [f"mfg.damping={damping!r}"] if damping is not None else []
     return build_mfg_problem(load_case(CASE, overrides))
 
 

@@ -34,7 +34,8 @@ class Sizes:
 FULL = Sizes()
 QUICK = Sizes(copy_n=10_000, pypde_1d_n=1_000, pypde_2d_n=32, cn_n=10_000, weno5_n=10_000, etdrk4_n=2 ** 10,
               mfg_cells=40, mfg_steps=10, mfg_repeats=1, scaling_sizes=(1_000, 4_000), thread_sizes=(16, 32),
-              repeats=3, min_call_s=0.002, default_case_overrides=("grid.points=[96]", "time.saves=4"),
+              repeats=3, min_call_s=0.002, default_case_overrides=("grid.points=[96]", "time.saves=4",
+                                                              "measure.allow_under_resolved=true"),
               pypde_compile_n=1_000, pypde=False)
 
 

@@ -44,12 +44,16 @@ def representable_array(arr: np.ndarray) -> bool:
 
 @dataclass
 class Case:
-    """A validated case: ``values[section][key]`` with defaults filled, plus its source."""
+    """A validated case: ``values[section][key]`` with defaults filled, plus its source. ``under_resolved``: set
+    by the resolution check (:mod:`solvers.config.resolution`) when the grid does not resolve the narrowest
+    interface layer and the case opted out (``measure.allow_under_resolved``): the sentence saying so, which
+    marks every measurement of the run; None otherwise."""
 
     path: str
     text: str
     values: dict[str, dict[str, Any]]
     compare: dict[str, dict[str, Any]] = field(default_factory=dict)
+    under_resolved: str | None = None
 
     def __getitem__(self, section: str) -> dict[str, Any]:
         return self.values[section]

@@ -12,6 +12,7 @@ from typing import Callable
 from ..grids.boundaries import boundary_from_spec
 from .schema import MIN_POINTS
 from .case import NAME_PATTERN, RANGE, Case, as_float_list, representable_array
+from .resolution import check_resolution
 
 
 @dataclass(frozen=True)
@@ -20,12 +21,15 @@ class CaseRules:
     :attr:`solvers.families.EquationFamily.rules`): ``check_method(case, bcs)`` its method, data and process
     keys; ``data_kinds`` the data kinds it accepts (None: its ``check_method`` decides); ``mixture_start_tau(case,
     stds)`` the VE time at which the data mixture must fit and be resolved (None: the start time,
-    ``2 nu time.start``)."""
+    ``2 nu time.start``); ``layer_span(case)`` the VE times ``(tau at time.start, tau at time.stop)`` over which
+    the interface layer must be resolved (:mod:`solvers.config.resolution`; None: from ``[process]``, VE
+    ``2 nu t`` or the VP schedule)."""
 
     check_method: Callable[[Case, list], None]
     family: str
     data_kinds: tuple | None = None
     mixture_start_tau: Callable | None = None
+    layer_span: Callable[[Case], tuple[float, float]] | None = None
 
 
 def check_consistency(case: Case, rules: CaseRules) -> None:
@@ -104,6 +108,7 @@ def check_consistency(case: Case, rules: CaseRules) -> None:
         width = 2 * method["nu"] / data["amplitude"]
         if case.spacing[0] > width:
             raise case.error("grid.points", points, f"grid spacing <= the shock width 2 nu / A = {width:.4g}")
+    check_resolution(case, rules)       # the narrowest interface layer (mixtures); records an opt-out on the case
 
 
 def _check_mixture(case: Case, lower, upper, points, bcs, rules: CaseRules) -> None:

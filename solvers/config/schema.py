@@ -93,6 +93,8 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "components": Field("list", [0, 1], "two distinct component indices (the interface between them)"),
         "density_floor": Field("float", 1e-8, "a number in (0, 1): score errors only where p > floor * max p"),
         "fit_window": Field("float", 6.0, "a number > 1: tanh fit over |x - x0| < fit_window * ell"),
+        "allow_under_resolved": Field("bool", False, "true or false: run although the grid does not resolve the "
+                                      "narrowest interface layer, every measurement flagged under_resolved"),
     },
     "compare": {},   # [compare.<quantity>] tables, validated against COMPARISON_DEFAULTS
 }
@@ -104,6 +106,8 @@ COMPARISON_DEFAULTS: dict[str, tuple[float | None, float | None]] = {
     "mode_merge_time": (1e-3, None),
     "interface_width": (1e-3, None),
     "interface_position": (None, 1e-3),
+    "pass_point_error": (None, 1e-3),
+    "speciation_onset_time": (1e-3, None),
     "score_linf_error": (None, 1e-2),
     "layer_linf_error": (None, 1e-2),
     "density_l2_error": (None, 1e-4),

@@ -104,7 +104,10 @@ def check_checkpointing(problem, every) -> None:
 FAMILY = EquationFamily(
     name="mfg",
     description="HJB-Fokker-Planck mean-field game (HJB backward, FP forward, coupled through F(x, m))",
-    rules=CaseRules(check_method, "mfg", mixture_start_tau=mixture_start_tau),
+    rules=CaseRules(check_method, "mfg", mixture_start_tau=mixture_start_tau,
+                    # generative (6a): m(t) = p_{T-t}, the data (tau = 0) at t = T; LQ (6b): the data m_0 only
+                    layer_span=lambda case: ((case["time"]["stop"] - case["time"]["start"], 0.0)
+                                             if case["mfg"]["terminal"] == "data_log_density" else (0.0, 0.0))),
     run_size=run_size,
     build=build_mfg_problem,
     solve=solve,

@@ -37,6 +37,10 @@ class MixtureScore(_Adapter):
         self.base, self.mixture, self.nu = mixture_solution, mixture_solution.mixture, mixture_solution.nu
         self.sign, self.factor = float(sign), 2.0 * self.nu
 
+    def restricted(self, mixture) -> "MixtureScore":
+        """The score of a sub-mixture (a side of the binary split, ANALYTIC §3): a Burgers solution of its own."""
+        return MixtureScore(self.base.restricted(mixture), self.sign)
+
     def tau(self, t):
         return self.base.tau(t)
 
@@ -62,6 +66,10 @@ class VPMixtureScore(_Adapter):
 
     def __init__(self, mixture, schedule, sign: float):
         self.mixture, self.schedule, self.sign, self.factor, self.nu = mixture, schedule, float(sign), 1.0, 0.5
+
+    def restricted(self, mixture) -> "VPMixtureScore":
+        """The VP score of a sub-mixture (a side of the binary split, ANALYTIC §3, §4)."""
+        return VPMixtureScore(mixture, self.schedule, self.sign)
 
     def tau(self, t):
         return self.schedule.tau(t)

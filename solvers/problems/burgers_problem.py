@@ -15,7 +15,7 @@ state is checked against ``C`` and a violation stops the run (exit 3) with time,
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -95,6 +95,17 @@ class BurgersProblem(OnGrid):
     def semi_discrete(self) -> SemiDiscrete:
         """``dy/dt = F(t, y)`` of the same spatial discretisation (the work-precision peer's system)."""
         return burgers_system(self)
+
+    def side(self, mixture) -> "BurgersProblem":
+        """The same grid, boundaries and schemes for a sub-mixture of the data: the score ``u_i`` of a side
+        ``p_i`` of the binary split, a Burgers solution of its own (ANALYTIC §3, §7). Its ``dt`` follows the same
+        rule for its own speeds (far from its components a side's score is steeper than the mixture's)."""
+        exact = self.exact.restricted(mixture)
+        operator = _operator(self.case, self.grid, self.bcs, self.space, self.diffusion, self.coefficients, exact)
+        side = replace(self, exact=exact, operator=operator, _steppers={})
+        dt, rule = _choose_dt(side, "auto")
+        side.dt, side.dt_rule = (self.dt, self.dt_rule) if self.dt <= dt else (dt, rule)
+        return side
 
     def stepper(self, dt: float):
         key = float(dt)
@@ -176,16 +187,7 @@ def build_burgers_problem(case: Case) -> BurgersProblem:
     coefficients = Coefficients(sign, m["nu"], _schedule(case["process"]) if vp else None)
     exact = _exact(case, all(bc.periodic for bc in bcs), sign)
     diffusion = SPACE_SCHEMES.get(m["diffusion"], "method.diffusion")
-    values = exact.state               # 'exact' ghost values (2D: the closure picks the component)
-    rates = getattr(exact, "state_rate", None)
-    if space.kind == "spectral":
-        operator = SpectralBurgers(grid, coefficients)
-    elif case.dim == 1:
-        operator = FluxBurgers1D(grid, bcs, space, diffusion, coefficients, boundary_values=values,
-                                 boundary_rates=rates)
-    else:
-        operator = VectorBurgers2D(grid, bcs, space, diffusion, coefficients, m["advection_form"],
-                                   boundary_values=values, boundary_rates=rates)
+    operator = _operator(case, grid, bcs, space, diffusion, coefficients, exact)
     output_times = save_times(case)
     problem = BurgersProblem(case, grid, bcs, space, diffusion, scheme, m["nu"], coefficients, operator, exact,
                              np.nan, "", output_times, space.cfl * scheme.cfl)
@@ -194,8 +196,23 @@ def build_burgers_problem(case: Case) -> BurgersProblem:
     return problem
 
 
-def _choose_dt(problem: BurgersProblem) -> tuple[float, str]:
-    t = problem.case["time"]
+def _operator(case: Case, grid, bcs, space, diffusion, coefficients, exact):
+    """Fourier, the 1D flux form or the 2D vector form; ``exact`` ghost values (2D: the closure picks the
+    component) and their rates from ``exact``."""
+    values, rates = exact.state, getattr(exact, "state_rate", None)
+    if space.kind == "spectral":
+        return SpectralBurgers(grid, coefficients)
+    if case.dim == 1:
+        return FluxBurgers1D(grid, bcs, space, diffusion, coefficients, boundary_values=values, boundary_rates=rates)
+    return VectorBurgers2D(grid, bcs, space, diffusion, coefficients, case["method"]["advection_form"],
+                           boundary_values=values, boundary_rates=rates)
+
+
+def _choose_dt(problem: BurgersProblem, given=None) -> tuple[float, str]:
+    """``given``: the ``time.dt`` setting (default: the case's)."""
+    t = dict(problem.case["time"])
+    if given is not None:
+        t["dt"] = given
     t0, t1 = problem.output_times[0], problem.output_times[-1]
     h = np.asarray(problem.grid.spacing)
     probe = np.linspace(t0, t1, 17) if getattr(problem.exact, "cheap", True) else (t0,)

@@ -15,6 +15,10 @@ class MixtureSolution:
     def __init__(self, mixture: GaussianMixture, nu: float):
         self.mixture, self.nu = mixture, float(nu)
 
+    def restricted(self, mixture) -> "MixtureSolution":
+        """The same solution family for a sub-mixture (a side of the binary split, ANALYTIC §3)."""
+        return MixtureSolution(mixture, self.nu)
+
     def tau(self, t):
         return 2.0 * self.nu * np.asarray(t, dtype=float)
 

@@ -15,7 +15,7 @@ Every save interval is then cut into an integer number of equal steps no longer 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -68,6 +68,13 @@ class HeatProblem(OnGrid):
         """``dy/dt = F(t, y)`` of the same spatial discretisation (the work-precision peer's system)."""
         return heat_system(self)
 
+    def side(self, mixture) -> "HeatProblem":
+        """The same grid, boundaries, schemes and ``dt`` for a sub-mixture of the data (a side ``p_i`` of the
+        binary split, ANALYTIC §3 and §7: a heat solution of its own, evolved beside ``p``)."""
+        exact = self.exact.restricted(mixture)
+        return replace(self, exact=exact, operator=_operator(self.grid, self.bcs, self.space, self.nu, exact),
+                       _steppers={})
+
     def stepper(self, dt: float) -> Stepper:
         """Built (factored) once per distinct ``dt`` and reused."""
         key = float(dt)
@@ -83,16 +90,19 @@ def build_heat_problem(case: Case) -> HeatProblem:
     scheme = TIME_SCHEMES.get(m["time"], "method.time")
     nu = m["nu"]
     exact = exact_solution(case, periodic=all(bc.periodic for bc in bcs))
-    if space.kind == "spectral":
-        operator = SpectralDiffusion(grid, nu)
-    else:
-        operator = StencilDiffusion(grid, bcs, space, nu, boundary_values=exact.density,
-                                    boundary_rates=exact.density_rate)
+    operator = _operator(grid, bcs, space, nu, exact)
     output_times = save_times(case)
     dt, rule = _choose_dt(case, operator, scheme, exact, output_times)
     if scheme.kind != "exact":
         check_steps(case, dt, rule)
     return HeatProblem(case, grid, bcs, space, scheme, nu, operator, exact, dt, rule, output_times)
+
+
+def _operator(grid, bcs, space: SpaceScheme, nu: float, exact):
+    """The discrete ``nu Lap``: Fourier, or the stencil with its walls (``exact`` ghost values from ``exact``)."""
+    if space.kind == "spectral":
+        return SpectralDiffusion(grid, nu)
+    return StencilDiffusion(grid, bcs, space, nu, boundary_values=exact.density, boundary_rates=exact.density_rate)
 
 
 def _choose_dt(case: Case, operator, scheme: TimeScheme, exact, output_times) -> tuple[float, str]:

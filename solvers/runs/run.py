@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..config.resolution import FLAG as UNDER_RESOLVED
 from ..errors import InputError
 from ..families import family_of, load_case
 from ..hooks import RunHooks
@@ -48,7 +49,17 @@ def solve_case(case, progress=None, checkpoint_every=None, resume=None, out_dir=
     bar = progress if hasattr(progress, "open") else TqdmProgress(progress)
     run = family.solve(problem, RunHooks(progress=bar, checkpoint=ckpt, resume=saved))
     analysis = family.analyse(problem, run)
+    mark_under_resolved(case, analysis.comparisons)
     return problem, run, analysis, ckpt, start
+
+
+def mark_under_resolved(case, comparisons) -> None:
+    """A case that opted out of the resolution check (``measure.allow_under_resolved``, and its grid does not
+    resolve the narrowest layer: ``case.under_resolved``) flags every comparison ``under_resolved``
+    (CONTRACT.md: its measurements are marked; the verdicts stand)."""
+    if getattr(case, "under_resolved", None):
+        for comparison in comparisons:
+            comparison.add_flags(UNDER_RESOLVED)
 
 
 def run_case(case_path, overrides=None, out_dir="results", progress=None, checkpoint_every=None,

@@ -6,7 +6,9 @@ boundaries, centering); ``/method`` (schemes, orders, ``dt`` and how it was chos
 (``setup_s``, ``compile_s`` apart from ``run_s``, ``measure_s``, ``total_s``); ``/fields/t`` and
 ``/fields/<name>`` (time x space; 2D vector fields as ``<name>_x``, ``<name>_y``); ``/series`` (measurements at
 every save, with ``/series/reference``); ``/comparison/<quantity>`` (measured, reference, abs_error,
-rel_error, tolerance, passed, method; 1-D datasets aligned with ``at`` for multi-time comparisons).
+rel_error, tolerance, passed, method, ``flags`` (a string list, empty when none); 1-D datasets aligned with ``at``
+for multi-time comparisons); root ``under_resolved = 1`` and ``under_resolved_reason`` when the case opted out
+of the resolution check (:mod:`solvers.config.resolution`) and its grid does not resolve the narrowest layer.
 
 Every file gridshock writes (run results, ``<case>_convergence.h5``, ``<case>_sweep.h5``,
 ``<case>_work_precision.h5``) carries the root attribute ``schema_version`` (:data:`SCHEMA_VERSION`); a file
@@ -17,6 +19,7 @@ from __future__ import annotations
 import datetime as _dt
 from pathlib import Path
 
+import h5py
 import numpy as np
 
 from .. import __version__
@@ -31,6 +34,7 @@ CONVENTIONS = (
     "normal derivative of the score at the interface. Grid: cell-centred, x_i = lower + (i + 1/2) h.")
 
 _COMPRESS = dict(compression="gzip", compression_opts=4, shuffle=True)
+_STRINGS = h5py.string_dtype("utf-8")
 
 
 def _store_field(group, name, values, dim):
@@ -52,6 +56,7 @@ def write_comparisons(f, comparisons) -> None:
         g = grp.create_group(c.quantity)
         g.attrs.update(tolerance=c.tolerance, rtol=_attr(c.rtol), atol=_attr(c.atol), method=c.method,
                        passed=c.passed, note=c.note)
+        g.attrs.create("flags", list(getattr(c, "flags", ())), dtype=_STRINGS)
         if c.multi:
             g.create_dataset("at", data=np.asarray(c.at, dtype=float))
             for key in ("measured", "reference"):
@@ -72,6 +77,9 @@ def write_root_attrs(f, case, status: str, wall_time_s: float) -> None:
                    created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), status=status,
                    wall_time_s=float(wall_time_s), conventions=CONVENTIONS, equation=case[""]["equation"],
                    dimension=case.dim, case_file=str(case.path))
+    finding = getattr(case, "under_resolved", None)
+    if finding:             # the case opted out of the resolution check and its grid is too coarse
+        f.attrs.update(under_resolved=1, under_resolved_reason=finding)
 
 
 def write_run_result(path: str | Path, problem, integration, analysis, wall_time_s: float,
@@ -102,8 +110,11 @@ def write_run(f, problem, integration, analysis, wall_time_s: float, method_attr
     m.attrs.update(method_attrs or {})
     tm = f.create_group("timings")
     tm.attrs.update(setup_s=integration.setup_s, compile_s=integration.compile_s, run_s=integration.run_s,
-                    measure_s=analysis.measure_s, total_s=float(wall_time_s),
-                    note="compile_s: first call of every kernel (numba compile or cache load), apart from run_s")
+                    measure_s=analysis.measure_s, sides_s=getattr(analysis, "sides_s", 0.0),
+                    total_s=float(wall_time_s),
+                    note="compile_s: first call of every kernel (numba compile or cache load), apart from run_s; "
+                         "sides_s: integrating the two sides of the binary split (ANALYTIC §7), apart from "
+                         "run_s and measure_s")
     fl = f.create_group("fields")
     for name, values in analysis.fields.items():
         if name == "t":

@@ -113,7 +113,8 @@ def test_mfg_history_plot_from_a_result_file(tmp_path):
     from postprocess.plots import plot_mfg_history
     from solvers.runs.run import run_case
     case = Path(__file__).resolve().parents[2] / "cases" / "mfg_lq_coupled_1d.toml"
-    outcome = run_case(case, ["grid.points=[100]", "mfg.solver=picard"], tmp_path, progress=False)
+    outcome = run_case(case, ["grid.points=[100]", "mfg.solver=picard",
+                                      "measure.allow_under_resolved=true"], tmp_path, progress=False)
     result = load_result(outcome.path)
     assert result.mfg["solver"] == "picard" and result.mfg_history["change"].size == result.mfg["iterations"]
     paths = plot_mfg_history(result, tmp_path / "fig")

@@ -37,7 +37,10 @@ from solvers.grids.boundaries import BOUNDARY_KINDS
 from solvers.integrators import TIME_SCHEMES
 from solvers.integrators.mfg_solvers import MFG_SOLVERS, MFG_TIME_SCHEMES
 from solvers.integrators.split_schemes import BURGERS_TIME_SCHEMES
+from solvers.config.case import parse_case
+from solvers.config.resolution import least_points, narrowest_layer, resolves
 from solvers.config.schema import COMPARE_KEYS, COMPARISON_DEFAULTS, SCHEMA
+from solvers.families import family_of
 
 REPO = Path(__file__).resolve().parents[2]
 CASE_FILES = sorted((REPO / "cases").glob("*.toml"))
@@ -59,7 +62,8 @@ def _narrowest_scale(data: dict) -> float:
 
 
 def shrink(raw: dict) -> dict:
-    """A cheap variant of a valid case: short run, few saves, a grid with two points per narrowest std."""
+    """A cheap variant of a valid case: short run, few saves, a grid with two points per narrowest std, refined
+    where the short run's narrowest interface layer needs it (:mod:`solvers.config.resolution`)."""
     raw = copy.deepcopy(raw)
     t = raw.setdefault("time", {})
     t["stop"] = t.get("start", 0.0) + SHORT_STOP
@@ -68,6 +72,10 @@ def shrink(raw: dict) -> dict:
     g, scale = raw["grid"], _narrowest_scale(raw.get("data", {}))
     g["points"] = [max(16, min(n, math.ceil((hi - lo) / (0.5 * scale))))
                    for n, lo, hi in zip(g["points"], g["lower"], g["upper"])]
+    case = parse_case(raw)
+    layer = narrowest_layer(case, family_of(case).rules)
+    if layer is not None and not resolves(case, g["points"], layer.width):
+        g["points"] = least_points(case, layer.width)
     return raw
 
 

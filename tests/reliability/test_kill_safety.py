@@ -41,7 +41,8 @@ import solvers
 ROOT = Path(solvers.__file__).resolve().parent.parent
 CASE = ROOT / "cases" / "heat_symmetric_1d.toml"
 NAME = "heat_symmetric_1d"
-SMALL = ["--set", "grid.points=[192]", "--set", "time.saves=12"]
+SMALL = ["--set", "grid.points=[192]", "--set", "time.saves=12",
+         "--set", "measure.allow_under_resolved=true"]          # coarse on purpose: the writing, not the accuracy
 SEED = 20240611
 DATASET_DELAY = 0.012           # seconds per dataset in the instrumented run
 REQUIRED_ROOT_ATTRS = ("schema_version", "case_name", "case_toml", "software_version", "created", "status",

@@ -21,22 +21,24 @@ from solvers.runs import checkpointing
 from solvers.families import load_case
 
 CASES = Path(__file__).resolve().parents[2] / "cases"
+COARSE = "measure.allow_under_resolved=true"    # the grids below are coarse on purpose (flagged under_resolved)
 
-HEAT = [("heat_symmetric_1d.toml", ["grid.points=[192]", f'method.time="{s}"'])
+HEAT = [("heat_symmetric_1d.toml", ["grid.points=[192]", f'method.time="{s}"', COARSE])
         for s in TIME_SCHEMES.names() if s != "integrating_factor"]
 HEAT += [("heat_periodic_spectral_1d.toml", ['method.time="integrating_factor"'])]
 BURGERS_1D = [("burgers_symmetric_1d.toml", ["grid.points=[192]", f'method.time="{s}"', "method.crosscheck=false",
-                                             "time.saves=12", "measure.density_floor=1e-3"])
+                                             "time.saves=12", "measure.density_floor=1e-3", COARSE])
               for s in BURGERS_TIME_SCHEMES.names()]
-BURGERS_2D = [("burgers_two_components_2d.toml", ["grid.points=[56, 40]", 'method.time="ssprk3"', "time.saves=8"]),
-              ("burgers_three_components_2d.toml", ["grid.points=[48, 48]", "time.saves=8"]),
+BURGERS_2D = [("burgers_two_components_2d.toml", ["grid.points=[56, 40]", 'method.time="ssprk3"', "time.saves=8",
+                                                  COARSE]),
+              ("burgers_three_components_2d.toml", ["grid.points=[48, 48]", "time.saves=8", COARSE]),
               ("burgers_two_components_2d.toml", ["grid.points=[56, 40]", 'method.time="crank_nicolson"',
-                                                  "time.saves=8"])]
+                                                  "time.saves=8", COARSE])]
 MFG = [("mfg_lq_coupled_1d.toml", ["grid.points=[100]", "time.dt=0.05", f'mfg.solver="{s}"', "mfg.tol=1e-8",
-                                   "mfg.max_iterations=400"] + (["mfg.damping=0.7"] if s == "picard" else []))
+                                   "mfg.max_iterations=400", COARSE] + (["mfg.damping=0.7"] if s == "picard" else []))
        for s in ("picard", "newton")]
 MFG += [("mfg_lq_coupled_1d.toml", ["grid.points=[100]", "time.dt=0.05", 'mfg.solver="fictitious_play"',
-                                    "mfg.tol=1e-3", "mfg.max_iterations=400"])]
+                                    "mfg.tol=1e-3", "mfg.max_iterations=400", COARSE])]
 
 
 def _sets(argv_sets):
@@ -115,7 +117,7 @@ def test_every_registered_time_scheme_is_covered():
 
 
 def test_resume_refuses_a_checkpoint_of_other_settings(tmp_path, monkeypatch, capsys):
-    sets = ["grid.points=[192]", "time.saves=12"]
+    sets = ["grid.points=[192]", "time.saves=12", COARSE]
     argv = ["run", str(CASES / "heat_symmetric_1d.toml"), "--quiet", "--out", str(tmp_path)]
     with monkeypatch.context() as m:
         _interrupt_after_first_checkpoint(m, "write_saves")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.integrate import solve_ivp
 
 from solvers.closed_forms.mixture import GaussianMixture, PeriodicGaussianMixture
 from solvers.equations.advection import BURGERS_SPACE_SCHEMES
@@ -223,21 +224,24 @@ def test_advective_operator_truncation_order(space):
     assert abs(p - BURGERS_SPACE_SCHEMES.get(space).order) <= 0.2, (space, errs, p)
 
 
-RUN_LEVELS = {"central2": (24, 32, 48, 64), "central4": (32, 48, 64, 96), "upwind1": (48, 64, 96, 128),
-              "weno5": (24, 32, 48, 64)}
+# (data stds, levels) per scheme. weno5 runs on wider data: the run's error is the diffusion's h^4 (central4) plus
+# WENO's h^5 term, whose ratio is about 3 |u| h (|u| the score); on the [0.7, 0.8] data the WENO term is not yet
+# small on affordable grids (local slopes 4.4 .. 4.2 between 32 and 128 cells per axis), on [1.6, 1.7] the
+# slopes are 3.76, 3.89, 3.91 (24 .. 64) and the order is the theory's min(5, 4) = 4.
+RUN_CASES = {"central2": ([0.7, 0.8], (24, 32, 48, 64)), "central4": ([0.7, 0.8], (32, 48, 64, 96)),
+             "upwind1": ([0.7, 0.8], (48, 64, 96, 128)), "weno5": ([1.6, 1.7], (32, 48, 64))}
 
 
 @pytest.mark.parametrize("space", FD_SCHEMES_2D)
 def test_space_order_of_runs_with_exact_boundaries(space):
     """Whole runs from the exact score at t = 0 to T = 0.2 with exact time-dependent ghost data, RK4 at half
     its limit (time error O(h^8)); max error against the closed form. The run's order is that of the least
-    accurate of the advective scheme and the diffusion stencil: central2 2, central4 4, upwind1 1. For weno5
-    (central4 diffusion, the most accurate stencil there is) the error is a mix of the diffusion's h^4 (small
-    constant, h^4/90 u^(6)) and WENO's faster-converging term, so the observed order lies between the two
-    orders (measured 4.1 .. 4.5 on these levels): asserted within 0.2 of that interval."""
+    accurate of the advective scheme and the diffusion stencil (central4 for weno5): central2 2, central4 4,
+    upwind1 1, weno5 4, asserted two-sided."""
+    stds, levels = RUN_CASES[space]
     hs, errs = [], []
-    for n in RUN_LEVELS[space]:
-        grid, exact = mixture_problem(n, [0.7, 0.8], periodic=False)
+    for n in levels:
+        grid, exact = mixture_problem(n, stds, periodic=False)
         op = fd_operator(grid, exact, space)
         u = state(exact, grid, 0.0)
         nsteps, dt = rk4_steps(op, 0.2)
@@ -245,10 +249,8 @@ def test_space_order_of_runs_with_exact_boundaries(space):
         hs.append(grid.spacing[0])
         errs.append(np.abs(u - state(exact, grid, 0.2)).max())
     p = observed_order(hs, errs)
-    adv = BURGERS_SPACE_SCHEMES.get(space).order
-    diff = SPACE_SCHEMES.get(diffusion_for(space)).order
-    low, high = min(adv, diff), adv
-    assert low - 0.2 <= p <= high + 0.2, (space, errs, p)
+    expected = min(BURGERS_SPACE_SCHEMES.get(space).order, SPACE_SCHEMES.get(diffusion_for(space)).order)
+    assert abs(p - expected) <= 0.2, (space, errs, p)
 
 
 def test_spectral_space_converges_exponentially():
@@ -294,13 +296,34 @@ def _time_levels(name: str) -> tuple[int, ...]:
     return (16, 32, 64) if s.explicit else (8, 16, 32)
 
 
+def semi_discrete_reference(op, u0: np.ndarray, T: float) -> np.ndarray:
+    """The operator's semi-discrete system ``w' = full_rhs(w, t)`` (wall data at the exact time ``t``; the
+    spectral state is complex) integrated by scipy's DOP853 at rtol 1e-13: independent of the split steppers."""
+    w0 = np.asarray(op.to_state(u0))
+    shape = w0.shape
+
+    def rhs(t, y):
+        w = np.ascontiguousarray(y.reshape(shape))
+        out = np.empty_like(w)
+        off = op.boundary_table(np.array(t)) if getattr(op, "time_dependent", False) else None
+        op.full_rhs(w, t, off, out)
+        return out.ravel()
+
+    sol = solve_ivp(rhs, (0.0, T), w0.ravel(), method="DOP853", rtol=1e-13, atol=1e-14)
+    assert sol.success, sol.message
+    return np.asarray(op.to_physical(sol.y[:, -1].reshape(shape)))
+
+
 @pytest.mark.parametrize("operator", ["central2", "central4", "spectral"])
 @pytest.mark.parametrize("name", BURGERS_TIME_SCHEMES.names())
 def test_time_order_on_the_2d_operator(name, operator):
-    """Self-convergence on a fixed 16 x 16 grid: every time scheme against RK4 with 1024 steps (the same
-    semi-discrete system). Finite differences: gradient form with exact, time-dependent ghost data (boundary
-    offsets at every stage, folded into the sparse 2D implicit solves of IMEX / CNAB and into the forcing of
-    ETDRK4 with its per-axis eigen-decomposition). Spectral: periodic, Fourier-diagonal."""
+    """Every time scheme on a fixed 16 x 16 grid against an independent DOP853 solution of the same
+    semi-discrete system (rtol 1e-13; the split steppers' RK4 with 1024 steps agrees with it to 4e-13).
+    Finite differences: gradient form with exact, time-dependent ghost data (boundary offsets at every stage,
+    folded into the sparse 2D implicit solves of IMEX / CNAB and into the forcing of ETDRK4 with its per-axis
+    eigen-decomposition). Spectral: periodic, Fourier-diagonal. (The upwind form's right-hand side is only
+    Lipschitz where the transport velocity changes sign: RK4 falls to order ~2 there on coarse grids, a property
+    of the space scheme; its time orders are measured against the exact score on a fine grid below.)"""
     periodic = operator == "spectral"
     grid, exact = mixture_problem(16, [1.0, 1.1] if periodic else [0.6, 0.7], periodic=periodic)
 
@@ -316,9 +339,138 @@ def test_time_order_on_the_2d_operator(name, operator):
         make_split_stepper(make(), BURGERS_TIME_SCHEMES.get(scheme), TIME_T / nsteps).advance(u, 0.0, nsteps)
         return u
 
-    ref = solve("rk4", 1024)
+    ref = semi_discrete_reference(make(), u0, TIME_T)
+    exact_T = state(exact, grid, TIME_T)
+    assert np.abs(ref - exact_T).max() < 0.1 * np.abs(exact_T).max()    # the system is the Burgers one
     levels = _time_levels(name)
     errs = [np.abs(solve(name, n) - ref).max() for n in levels]
+    assert min(errs) > 1e-11, errs                    # far above the reference's own error
     p = observed_order([TIME_T / n for n in levels], errs)
     assert abs(p - BURGERS_TIME_SCHEMES.get(name).order) <= 0.2, (name, operator, errs, p)
-    assert np.abs(ref - state(exact, grid, TIME_T)).max() < 0.5    # the reference is the Burgers score
+
+
+# Against the exact 2D mixture score with the spatial error negligible: Fourier on the periodic mixture with
+# wide components (48^2 points: the spatial error is 3e-14, ETDRK4 with 200 and 400 steps agree to 3e-14).
+EXACT_STDS, EXACT_N, EXACT_T = [1.8, 2.0], 48, 0.5
+
+
+def test_spectral_2d_spatial_error_is_at_round_off():
+    grid, exact = mixture_problem(EXACT_N, EXACT_STDS, periodic=True)
+    op = SpectralBurgers(grid, Coefficients(1.0, NU))
+    u0 = state(exact, grid, 0.0)
+    u = u0.copy()
+    make_split_stepper(op, BURGERS_TIME_SCHEMES.get("etdrk4"), EXACT_T / 400).advance(u, 0.0, 400)
+    exact_T = state(exact, grid, EXACT_T)
+    assert np.abs(u - exact_T).max() < 1e-13, np.abs(u - exact_T).max()
+    assert np.abs(exact_T - u0).max() > 0.2 * np.abs(u0).max()             # the field evolves (by 26%)
+
+
+@pytest.mark.parametrize("name", BURGERS_TIME_SCHEMES.names())
+def test_time_order_against_the_exact_2d_score(name):
+    """Every registered time scheme (all run in 2D: none declares otherwise) on the spectral 2D operator
+    against the exact periodic mixture score (ANALYTIC §2), spatial error 3e-14: the observed order is the
+    registry order. Explicit schemes from 90% of their diffusive limit, three halvings; the others from 4 steps,
+    four. A fourth-order explicit scheme cannot be measured this way: at 90% of its limit on this grid (the
+    largest step it can take) its error is already ~1e-12, the round-off floor; that is asserted instead (its
+    order is measured against DOP853 in test_time_order_on_the_2d_operator)."""
+    scheme = BURGERS_TIME_SCHEMES.get(name)
+    grid, exact = mixture_problem(EXACT_N, EXACT_STDS, periodic=True)
+    op = SpectralBurgers(grid, Coefficients(1.0, NU))
+    u0, exact_T = state(exact, grid, 0.0), state(exact, grid, EXACT_T)
+    if scheme.explicit:
+        base = int(np.ceil(EXACT_T / (0.9 * scheme.stability_interval / op.diffusive_radius(0.0))))
+        levels = [base, 2 * base, 4 * base]
+    else:
+        levels = [4, 8, 16, 32]
+    errs = []
+    for n in levels:
+        u = u0.copy()
+        make_split_stepper(op, scheme, EXACT_T / n).advance(u, 0.0, n)
+        errs.append(np.abs(u - exact_T).max())
+    if scheme.explicit and scheme.order >= 4:
+        assert errs[0] < 1e-11, (name, errs)           # at its largest stable step: round-off accuracy
+        return
+    assert min(errs) > 100 * 3e-14, errs               # far above the spatial error
+    p = observed_order([EXACT_T / n for n in levels], errs)
+    assert abs(p - scheme.order) <= 0.2, (name, errs, p)
+
+
+# Finite differences against the exact (non-periodic) mixture score: 96^2 cells (spatial error far below the
+# time errors, whose slopes stay at 2.00 .. 2.05 down to 9e-5), large steps. Only schemes whose diffusion is
+# implicit can take steps that large: an explicit scheme's limit dt <= I / rho(L) ~ h^2 keeps its time error
+# below the spatial one.
+IMPLICIT_DIFFUSION = [n for n in BURGERS_TIME_SCHEMES.names()
+                      if not BURGERS_TIME_SCHEMES.get(n).explicit and BURGERS_TIME_SCHEMES.get(n).family != "etd"]
+FINE_FORMS = {"gradient": "central4", "upwind": "weno5"}
+
+
+def _fine_grid_errors(name: str, space: str, steps) -> list[float]:
+    grid, exact = mixture_problem(96, [0.7, 0.8], periodic=False)
+    op = fd_operator(grid, exact, space)
+    u0, exact_T = state(exact, grid, 0.0), state(exact, grid, TIME_T)
+    errs = []
+    for n in steps:
+        u = u0.copy()
+        make_split_stepper(op, BURGERS_TIME_SCHEMES.get(name), TIME_T / n).advance(u, 0.0, n)
+        errs.append(np.abs(u - exact_T).max())
+    return errs
+
+
+def test_fine_grid_schemes_are_the_implicit_ones():
+    """Which entries the fine-grid test leaves out, and why: the explicit ones (a diffusive limit), and ETDRK4
+    (exponential integrators lose order with time-dependent wall data on fine grids, the next test)."""
+    left_out = set(BURGERS_TIME_SCHEMES.names()) - set(IMPLICIT_DIFFUSION)
+    for name in left_out:
+        s = BURGERS_TIME_SCHEMES.get(name)
+        assert (s.explicit and np.isfinite(s.stability_interval)) or s.family == "etd", name
+    assert IMPLICIT_DIFFUSION and {form_of(s) for s in FINE_FORMS.values()} == set(FINE_FORMS)
+
+
+@pytest.mark.parametrize("form", list(FINE_FORMS))
+@pytest.mark.parametrize("name", IMPLICIT_DIFFUSION)
+def test_time_order_against_the_exact_2d_score_with_exact_walls(name, form):
+    """IMEX and CNAB with exact time-dependent walls on 96^2 cells (gradient form: central4; upwind form:
+    WENO5 with central4 diffusion), 16 / 32 / 64 steps to T = 0.4, against the exact mixture score: order 2
+    (measured 2.00 .. 2.07)."""
+    steps = (16, 32, 64)
+    errs = _fine_grid_errors(name, FINE_FORMS[form], steps)
+    p = observed_order([TIME_T / n for n in steps], errs)
+    assert abs(p - BURGERS_TIME_SCHEMES.get(name).order) <= 0.2, (name, form, errs, p)
+
+
+def test_etdrk4_with_exact_walls_loses_order_on_fine_grids():
+    """A known limitation, pinned so that the documentation stays true (solvers/integrators/split_steppers.py:
+    the wall data enters ETDRK4 as a stiff forcing ``b(t)``; Hochbruck & Ostermann, Acta Numerica 19, 2010):
+    with the same exact walls on the same 96^2 grid, ETDRK4 does not reach its order 4 against the exact score
+    (measured local slopes 2.07, 2.23, 2.78 from 8 to 64 steps), while on the periodic mixture it does
+    (test_time_order_against_the_exact_2d_score: 3.94 .. 3.99). Asserted: at most 3 and at least 1.8."""
+    steps = (8, 16, 32, 64)
+    errs = _fine_grid_errors("etdrk4", "central4", steps)
+    p = observed_order([TIME_T / n for n in steps], errs)
+    assert 1.8 <= p <= 3.0, (errs, p)
+
+
+@pytest.mark.parametrize("space", UPWIND_SCHEMES_2D)
+def test_upwind_form_case_builds_the_operator_under_test(space):
+    """``[method] advection_form = "upwind"`` assembles the operator the upwind-form orders above measure: the
+    same right-hand side (wall data included) as :func:`fd_operator` on the case's grid and closed form."""
+    from solvers.families import load_case
+    from solvers.problems.burgers_problem import build_burgers_problem
+    case = {"name": "upwind_form", "equation": "burgers", "dimension": 2,
+            "data": {"weights": WEIGHTS, "means": MEANS, "stds": [0.5, 0.55]},
+            "grid": {"lower": [-3.2, -2.6], "upper": [3.4, 2.8], "points": [96, 80], "boundary": "exact"},
+            "time": {"stop": 0.2, "saves": 2},
+            "method": {"space": space, "time": "rk4", "diffusion": diffusion_for(space),
+                       "advection_form": "upwind"}}
+    problem = build_burgers_problem(load_case(case))
+    assert isinstance(problem.operator, VectorBurgers2D) and problem.operator.form == "upwind"
+    grid = problem.grid
+    exact = MixtureScore(MixtureSolution(GaussianMixture(WEIGHTS, MEANS, [0.5, 0.55]), NU), 1.0)
+    op = fd_operator(grid, exact, space)
+    for t in (0.0, 0.2):
+        w = state(exact, grid, t)
+        np.testing.assert_array_equal(w, problem.exact_state(t))
+        a, b = np.empty_like(w), np.empty_like(w)
+        problem.operator.full_rhs(w, t, problem.operator.boundary_table(np.array(t)), a)
+        op.full_rhs(w, t, op.boundary_table(np.array(t)), b)
+        np.testing.assert_array_equal(a, b)

@@ -95,6 +95,9 @@ upper = [4.0, 3.0]
 points = [32, 32]
 boundary = "exact"
 
+[measure]
+allow_under_resolved = true   # h = 0.2375, ell(0) = 0.38: coarse on purpose
+
 [time]
 stop = 0.1
 saves = 4
@@ -193,10 +196,10 @@ def test_symmetric_mixture_run_passes_with_every_comparison(capsys, tmp_path):
         for q in ("speciation_time", "mode_merge_time"):
             assert item(comp[q], "reference") == pytest.approx(TAU_S, rel=1e-12), q
             assert item(comp[q], "measured") == pytest.approx(TAU_S, rel=1e-3), q
-        # the width: ell = S/a = s0^2 + tau at the measurement times (closed form and the fit)
+        # the width: ell = 2/|grad r| = S/a = s0^2 + tau at the measurement times (reference and measured)
         w = comp["interface_width"]
         at = w["at"][()]
-        np.testing.assert_allclose(w["closed_form"][()], (S0 ** 2 + at) / A, rtol=1e-12)
+        np.testing.assert_allclose(w["reference"][()], (S0 ** 2 + at) / A, rtol=1e-12)
         np.testing.assert_allclose(w["measured"][()], (S0 ** 2 + at) / A, rtol=1e-3)
         assert np.all(item(comp["score_linf_error"], "measured") < 2e-3)
         assert np.all(item(comp["layer_linf_error"], "measured") <= item(comp["score_linf_error"], "measured"))
@@ -218,8 +221,9 @@ def test_crosscheck_agrees_at_the_order_of_the_schemes(tmp_path):
     assert "score_crosscheck_linf" not in comparisons(plain)
     hs, worst = [], []
     for n in (256, 384, 512):
-        outcome = run_case(case, [f"grid.points=[{n}]", "method.crosscheck=true"], tmp_path / f"o{n}",
-                           progress=False)
+        # 256 points give the initial layer 1.3 cells: the interface measurements are flagged, not this order
+        outcome = run_case(case, [f"grid.points=[{n}]", "method.crosscheck=true", "measure.allow_under_resolved=true"],
+                           tmp_path / f"o{n}", progress=False)
         c = comparisons(outcome)["score_crosscheck_linf"]
         assert np.all(np.asarray(c.reference) == 0) and len(c.at) == 5
         with h5py.File(outcome.path, "r") as f:
@@ -241,7 +245,8 @@ def test_vp_linear_schedule_speciation_in_vp_time(tmp_path):
     width comparison by ~15% for that reason). 256 points: width rtol 5e-3 instead of 1e-3."""
     case = write(tmp_path, VP_1D, "vp_linear", points=256,
                  process='schedule = "linear"\nbeta_min = 0.1\nbeta_max = 20.0',
-                 extra="\n[measure]\ntimes = [0.2, 0.3, 0.4, 0.5]\n\n[compare.interface_width]\nrtol = 5e-3")
+                 extra="\n[measure]\ntimes = [0.2, 0.3, 0.4, 0.5]\nallow_under_resolved = true   # h = ell(0)/1.33"
+                       "\n\n[compare.interface_width]\nrtol = 5e-3")
     outcome = run_case(case, None, tmp_path / "out", progress=False)
     assert outcome.passed, [(c.quantity, c.measured, c.reference) for c in outcome.comparisons if not c.passed]
     c = comparisons(outcome)["speciation_time"]
@@ -259,7 +264,8 @@ def test_vp_linear_schedule_speciation_in_vp_time(tmp_path):
 
 def test_vp_constant_schedule_speciation(tmp_path):
     """beta = 2 (OU): t_S = (1/2) log(1 + a^2 - s0^2)."""
-    case = write(tmp_path, VP_1D, "vp_constant", points=320, process='schedule = "constant"\nbeta = 2.0', extra="")
+    case = write(tmp_path, VP_1D, "vp_constant", points=320, process='schedule = "constant"\nbeta = 2.0',
+                 extra="\n[measure]\nallow_under_resolved = true   # h = ell(0)/1.67")
     outcome = run_case(case, None, tmp_path / "out", progress=False)
     assert outcome.passed, [(c.quantity, c.measured, c.reference) for c in outcome.comparisons if not c.passed]
     c = comparisons(outcome)["speciation_time"]

@@ -226,9 +226,9 @@ def test_file_that_is_not_utf8_text_is_an_input_error(tmp_path):
 
 
 def test_set_dotted_keys_take_toml_values(case1d):
-    case = load_case(case1d, ["grid.points=[128]", "data.weights=[0.3, 0.7]", "method.time=euler",
+    case = load_case(case1d, ["grid.points=[512]", "data.weights=[0.3, 0.7]", "method.time=euler",
                               "time.stop=0.25", "time.check_stability=false", "time.dt=auto"])
-    assert case["grid"]["points"] == [128]
+    assert case["grid"]["points"] == [512]
     assert case["data"]["weights"] == [0.3, 0.7]
     assert case["method"]["time"] == "euler"          # bare word: a string
     assert case["time"]["stop"] == 0.25 and isinstance(case["time"]["stop"], float)
@@ -238,11 +238,11 @@ def test_set_dotted_keys_take_toml_values(case1d):
 
 def test_set_text_parses_back_to_the_overridden_values(case1d):
     original = case1d.read_text()
-    case = load_case(case1d, ["grid.points=[128]", "data.weights=[0.3, 0.7]", "method.time=euler",
+    case = load_case(case1d, ["grid.points=[512]", "data.weights=[0.3, 0.7]", "method.time=euler",
                               "measure.times=[0.1, 0.2]"])
     assert case.text != original
     parsed = tomllib.loads(case.text)
-    assert parsed["grid"]["points"] == [128]
+    assert parsed["grid"]["points"] == [512]
     assert parsed["data"]["weights"] == [0.3, 0.7]
     assert parsed["method"]["time"] == "euler"
     assert parsed["measure"]["times"] == [0.1, 0.2]   # a table the file did not have
